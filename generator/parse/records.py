@@ -1,0 +1,69 @@
+"""Raw records: what every reader yields, whatever the source format.
+
+Records remember the line they came from so that every later stage can point a
+reader of the logs at the exact place in the source.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+
+from generator.errors import Diagnostic
+
+
+class SegmentKind(str, Enum):
+    TEXT = "text"  # words as spoken
+    DIRECTION = "direction"  # (Laughter.), (Applause.), (Inaudible.), (Cross-talk.)
+    INTERPRETATION = "interpretation"  # (Via interpreter), (As interpreted.), (Speaks Ukrainian.)
+    EDITORIAL = "editorial"  # [sic], [billion]: the transcriber's brackets
+    CORRECTION = "correction"  # struck-through words a later [correction] replaces
+    FOOTNOTE = "footnote"  # a footnote or correction asterisk after a word
+
+
+@dataclass(frozen=True)
+class Segment:
+    kind: SegmentKind
+    text: str
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of a turn. `markdown` says TEXT segments hold Markdown inline source."""
+
+    line: int
+    segments: tuple[Segment, ...]
+    markdown: bool = False
+
+    @property
+    def plain(self) -> str:
+        return " ".join(s.text for s in self.segments if s.kind is SegmentKind.TEXT)
+
+
+@dataclass
+class RawTurn:
+    """A speaker turn: `label` as printed (whitespace collapsed, no colon), None for
+    text before the first label (an article's introduction, say)."""
+
+    line: int
+    label: str | None
+    paragraphs: list[Paragraph] = field(default_factory=list)
+
+
+@dataclass
+class RawTranscript:
+    path: str  # as given, for messages
+    format: str  # "state-dept", "whitehouse-text", "markdown"
+    title: str = ""
+    date: dt.date | None = None
+    time: str | None = None  # "1:07 P.M. EDT"
+    place: str | None = None
+    kind: str | None = None  # event kind as stated ("Press Availability"), else from title
+    principal: str | None = None  # name stated in a header block ("John Kerry")
+    principal_office: str | None = None  # "Secretary of State"
+    source_url: str | None = None
+    speakers: list[str] = field(default_factory=list)  # front matter `speakers:`
+    header: list[tuple[int, str]] = field(default_factory=list)  # other header lines
+    turns: list[RawTurn] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)

@@ -1,0 +1,103 @@
+"""Postings for the whole corpus, encoded per term and packed into prefix shards."""
+
+from __future__ import annotations
+
+import json
+from array import array
+from collections.abc import Sequence
+
+from generator.search.analyse import FIELDS, FieldTerms
+
+NFIELDS = len(FIELDS)
+
+
+class Postings:
+    """Per term, per field: flat int arrays [ref, tf, field length, ...] in ref order,
+    plus the sum of each field's lengths. Terms keep lunr's first-appearance order."""
+
+    def __init__(self) -> None:
+        self.terms: dict[str, list[array]] = {}
+        self.length_sums = [0] * NFIELDS
+        self.count = 0
+
+    def add(self, ref: int, fields: Sequence[FieldTerms]) -> None:
+        terms = self.terms
+        self.count += 1
+        for i, field in enumerate(fields):
+            self.length_sums[i] += field.length
+            length = field.length
+            for term, tf in field.frequencies.items():
+                lists = terms.get(term)
+                if lists is None:
+                    lists = terms[term] = [array("i") for _ in range(NFIELDS)]
+                lists[i].extend((ref, tf, length))
+
+    def extend(self, other: Postings) -> None:
+        """Append postings of later refs (a worker's range) after these."""
+        self.count += other.count
+        for i in range(NFIELDS):
+            self.length_sums[i] += other.length_sums[i]
+        for term, lists in other.terms.items():
+            mine = self.terms.get(term)
+            if mine is None:
+                self.terms[term] = lists
+            else:
+                for a, b in zip(mine, lists):
+                    a.extend(b)
+
+
+def encode_term(term: str, ordinal: int, lists: Sequence[array]) -> tuple[str, int]:
+    """One term's JSON entry: [term, ordinal, df, field...] where each field is
+    [ref deltas, term frequencies ([] when all 1), field lengths]. Returns (json, df)."""
+    df = 0
+    parts = []
+    for flat in lists:
+        refs = flat[0::3]
+        tfs = flat[1::3]
+        lengths = flat[2::3]
+        df += len(refs)
+        if not refs:
+            parts.append("0")
+            continue
+        deltas = [refs[0]] + [b - a for a, b in zip(refs, refs[1:])]
+        tf_text = "" if all(t == 1 for t in tfs) else _ints(tfs)
+        parts.append(f"[[{_ints(deltas)}],[{tf_text}],[{_ints(lengths)}]]")
+    return f"[{json.dumps(term, ensure_ascii=False)},{ordinal},{df},{','.join(parts)}]", df
+
+
+def _ints(values) -> str:
+    return ",".join(map(str, values))
+
+
+def pack(terms: Sequence[str], sizes: dict[str, int], cap: int) -> list[list[str]]:
+    """Group sorted terms into shards of at most `cap` bytes (a term bigger than
+    the cap gets a shard to itself). Groups follow the prefix tree: a bucket too
+    big for one shard is split by the next character, and siblings that fit
+    together are merged, so growth in one bucket reshapes only that bucket."""
+    return _split(list(terms), 0, sizes, cap)
+
+
+def _split(terms: list[str], depth: int, sizes: dict[str, int], cap: int) -> list[list[str]]:
+    if sum(sizes[t] for t in terms) <= cap or len(terms) == 1:
+        return [terms]
+    children: list[list[str]] = []
+    for term in terms:
+        key = term[: depth + 1] if len(term) > depth else None
+        if children and key is not None and children[-1][0][: depth + 1] == key and len(children[-1][0]) > depth:
+            children[-1].append(term)
+        else:
+            children.append([term])
+    groups: list[list[str]] = []
+    for child in children:
+        groups.extend(_split(child, depth + 1, sizes, cap))
+    merged: list[list[str]] = []
+    size = 0
+    for group in groups:
+        group_size = sum(sizes[t] for t in group)
+        if merged and size + group_size <= cap:
+            merged[-1].extend(group)
+            size += group_size
+        else:
+            merged.append(list(group))
+            size = group_size
+    return merged

@@ -1,0 +1,130 @@
+"""The `podium` command. Thin: the library raises domain errors; only this module turns
+them into messages and exit codes (0 built, 1 content errors, 2 usage errors)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from generator import __version__
+from generator.build import Report, build, check
+from generator.config import ConfigError, find_config, load_config
+from generator.errors import ContentError, PodiumError
+
+CONTENT = click.option(
+    "--content", type=click.Path(file_okay=False, path_type=Path), default=Path("content"),
+    show_default=True, help="Folder of transcripts (.txt, .md) and speakers.yaml.",
+)
+STRICT = click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any).")
+QUIET = click.option("--quiet", "-q", is_flag=True, help="Print only errors and warnings.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="podium")
+def cli() -> None:
+    """Podium turns transcripts of briefings, press conferences and interviews into a
+    static website: a page per briefing and per speaker, links, and full-text search
+    that runs in the reader's browser.
+
+    \b
+    Typical use:
+      podium check                 validate content/ and list every problem
+      podium build                 build content/ into output/
+      podium serve                 preview on http://127.0.0.1:8000, rebuilding on change
+    """
+
+
+@cli.command("build")
+@CONTENT
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
+              show_default=True, help="Where the site is written (replaced whole, atomically).")
+@click.option("--base-url", help="Where the site is served, e.g. /archive/ or https://example.org/archive/.")
+@click.option("--title", help="Site title (overrides podium.yaml).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Site configuration file (default: podium.yaml in or beside the content folder).")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes for indexing.")
+@STRICT
+@QUIET
+def build_command(content, output, base_url, title, config_path, workers, strict, quiet) -> None:
+    """Build the site from CONTENT into OUTPUT.
+
+    Nothing is written unless the whole build succeeds; the previous site stays in
+    place otherwise."""
+    started = time.perf_counter()
+    config = _config(content, config_path).with_overrides(base_url=base_url, title=title)
+    report = _run(lambda: build(content, output, config, strict=strict, workers=workers), strict)
+    _summary(report, quiet)
+    if not quiet:
+        click.echo(f"Built {report.pages} pages into {output} in {time.perf_counter() - started:.1f} s.", err=True)
+
+
+@cli.command("check")
+@CONTENT
+@STRICT
+@QUIET
+def check_command(content, strict, quiet) -> None:
+    """Validate CONTENT without writing anything: every problem as path:line: message."""
+    report = _run(lambda: check(content, strict=strict)[1], strict)
+    _summary(report, quiet)
+
+
+@cli.command("serve")
+@CONTENT
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
+              show_default=True, help="Where the preview site is built.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+def serve_command(content, output, port) -> None:
+    """Build, serve on http://127.0.0.1:PORT and rebuild when content or templates change."""
+    from generator.serve import serve
+
+    config = _config(content, None)
+    try:
+        serve(content, output, config, port)
+    except PodiumError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _config(content: Path, path: Path | None):
+    try:
+        return load_config(path or find_config(content))
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+def _run(action, strict: bool) -> Report:
+    try:
+        return action()
+    except ContentError as exc:
+        for diagnostic in exc.diagnostics:
+            click.echo(str(diagnostic), err=True)
+        failing = len(exc.diagnostics) if strict else sum(
+            1 for d in exc.diagnostics if d.severity.value == "error")
+        click.echo(f"Failed: {failing} problem(s) must be fixed; nothing was written.", err=True)
+        sys.exit(1)
+    except PodiumError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+
+
+def _summary(report: Report, quiet: bool) -> None:
+    for diagnostic in report.diagnostics:
+        click.echo(str(diagnostic), err=True)
+    if quiet:
+        return
+    kinds = Counter(d.kind for d in report.warnings)
+    by_kind = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))
+    click.echo(
+        f"{report.files} files, {report.turns} turns, {report.speakers} speakers; "
+        f"{len(report.warnings)} warnings{f' ({by_kind})' if by_kind else ''}, "
+        f"{len(report.errors)} errors.",
+        err=True,
+    )
+
+
+def main() -> None:
+    cli(prog_name="podium")

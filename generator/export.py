@@ -1,0 +1,51 @@
+"""The JSON export, a public contract (documented in the README):
+
+- `api/index.json`: every briefing as `{slug, title, date, url}`, newest first;
+- `api/briefings/<slug>.json`: slug, title, date (ISO 8601 or null), url, kind, place,
+  speakers `[{slug, name}]`, utterances in order `[{id, speaker, label, kind, text}]`.
+"""
+
+from __future__ import annotations
+
+import json
+
+from generator.model import Briefing, Site
+
+
+def export(site: Site) -> dict[str, bytes]:
+    files = {"api/index.json": _dump([_summary(b) for b in site.briefings])}
+    for briefing in site.briefings:
+        files[f"api/briefings/{briefing.slug}.json"] = _dump(briefing_record(briefing))
+    return files
+
+
+def _summary(briefing: Briefing) -> dict:
+    return {
+        "slug": briefing.slug,
+        "title": briefing.title,
+        "date": briefing.date.isoformat() if briefing.date else None,
+        "url": briefing.url,
+    }
+
+
+def briefing_record(briefing: Briefing) -> dict:
+    return {
+        **_summary(briefing),
+        "kind": briefing.kind,
+        "place": briefing.place,
+        "speakers": [{"slug": s.slug, "name": s.name} for s in briefing.speakers],
+        "utterances": [
+            {
+                "id": u.id,
+                "speaker": u.speaker.slug if u.speaker else None,
+                "label": u.label,
+                "kind": u.kind.value,
+                "text": u.text,
+            }
+            for u in briefing.utterances
+        ],
+    }
+
+
+def _dump(value: object) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, indent=1) + "\n").encode("utf-8")

@@ -1,0 +1,141 @@
+"""The link pass: after every file is read, turn raw records into one connected site.
+
+Slugs, speaker identity across briefings, exchanges and prev/next all live here,
+because each depends on more than one file.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import PurePosixPath
+
+from generator.errors import Diagnostic, warning
+from generator.identity import Resolution, Resolver
+from generator.model import (
+    Briefing, Exchange, Site, Speaker, TurnKind, Utterance, slugify,
+)
+from generator.parse import event_kind
+from generator.parse.records import RawTranscript
+from generator.registry import Registry, normalise_label
+
+
+def link(transcripts: list[RawTranscript], registry: Registry) -> tuple[Site, list[Diagnostic]]:
+    """Build the site model from every parsed transcript (sorted by path for determinism)."""
+    transcripts = sorted(transcripts, key=lambda t: t.path)
+    resolver = Resolver(registry)
+    local = [_resolve_locally(t, resolver) for t in transcripts]
+    speakers: dict[str, Speaker] = {}
+    diagnostics: list[Diagnostic] = []
+    briefings = []
+    for raw, slug, resolutions in zip(transcripts, _slugs(transcripts), local):
+        briefing = _briefing(raw, slug)
+        for turn in raw.turns:
+            resolution = None
+            if turn.label is not None:
+                key = normalise_label(turn.label)
+                resolution = resolutions.get(key) or resolver.archive(key, turn.label)
+                resolutions[key] = resolution
+            utterance = _utterance(briefing, turn, resolution, speakers)
+            briefing.utterances.append(utterance)
+        diagnostics += _label_notes(raw, resolutions)
+        briefing.exchanges = exchanges(briefing.utterances)
+        briefings.append(briefing)
+    _chain(briefings)
+    briefings.sort(key=Briefing.sort_key, reverse=True)
+    people = sorted(speakers.values(), key=lambda s: (s.name.lower(), s.slug))
+    return Site(briefings=briefings, speakers=people), diagnostics
+
+
+def _resolve_locally(raw: RawTranscript, resolver: Resolver) -> dict[str, Resolution | None]:
+    texts = (*raw.speakers, raw.title, *(h for _, h in raw.header))
+    context = [(raw.principal, raw.principal_office)] if raw.principal else []
+    context += [(text, None) for text in texts if text]
+    resolutions: dict[str, Resolution | None] = {}
+    for turn in raw.turns:
+        if turn.label is not None:
+            key = normalise_label(turn.label)
+            if key not in resolutions:
+                resolutions[key] = resolver.local(key, raw.date, context)
+    return {k: v for k, v in resolutions.items() if v is not None}
+
+
+def _label_notes(raw: RawTranscript, resolutions: dict[str, Resolution]) -> list[Diagnostic]:
+    notes, seen = [], set()
+    for turn in raw.turns:
+        if turn.label is None:
+            continue
+        resolution = resolutions[normalise_label(turn.label)]
+        if resolution.note and resolution.note not in seen:
+            seen.add(resolution.note)
+            notes.append(warning(raw.path, turn.line, resolution.note_kind, resolution.note))
+    return notes
+
+
+def _slugs(transcripts: list[RawTranscript]) -> list[str]:
+    """Date and title make the slug; a repeat gets -2, -3 in path order."""
+    taken: Counter[str] = Counter()
+    slugs = []
+    for raw in transcripts:
+        stem = PurePosixPath(raw.path).stem
+        base = slugify(raw.title, fallback=slugify(stem, fallback="briefing"))
+        if raw.date and not base.startswith(raw.date.isoformat()):
+            base = slugify(f"{raw.date.isoformat()} {base}")
+        taken[base] += 1
+        slugs.append(base if taken[base] == 1 else f"{base}-{taken[base]}")
+    return slugs
+
+
+def _briefing(raw: RawTranscript, slug: str) -> Briefing:
+    return Briefing(
+        slug=slug, source=raw.path, title=raw.title or PurePosixPath(raw.path).stem,
+        date=raw.date, kind=event_kind(raw.kind or raw.title), time=raw.time,
+        place=raw.place, source_url=raw.source_url,
+    )
+
+
+def _utterance(briefing, turn, resolution: Resolution | None, speakers: dict[str, Speaker]) -> Utterance:
+    utterance = Utterance(
+        briefing=briefing, index=len(briefing.utterances) + 1, line=turn.line,
+        label=turn.label, kind=TurnKind.NARRATION, paragraphs=tuple(turn.paragraphs),
+    )
+    if resolution is None:
+        return utterance
+    if resolution.role:
+        utterance.role, utterance.kind = resolution.role, resolution.role.kind
+        return utterance
+    speaker = _speaker(resolution, speakers)
+    speaker.utterances.append(utterance)
+    utterance.speaker, utterance.kind = speaker, TurnKind.REMARKS
+    return utterance
+
+
+def _speaker(resolution: Resolution, speakers: dict[str, Speaker]) -> Speaker:
+    slug = slugify(resolution.name or "", fallback="speaker")
+    if slug not in speakers:
+        person = resolution.person
+        speakers[slug] = Speaker(
+            slug=slug, name=resolution.name or slug, offices=list(resolution.offices),
+            bio=person.bio if person else None,
+        )
+    return speakers[slug]
+
+
+def exchanges(utterances: list[Utterance]) -> list[Exchange]:
+    """Split turns into exchanges: a question (and its follow-up questions) starts one."""
+    result: list[Exchange] = [Exchange(0, [])]
+    previous_kind = None
+    for utterance in utterances:
+        asks = utterance.kind is TurnKind.QUESTION
+        if asks and previous_kind is not TurnKind.QUESTION and result[-1].utterances:
+            result.append(Exchange(len(result), []))
+        result[-1].utterances.append(utterance)
+        previous_kind = utterance.kind
+    return [x for x in result if x.utterances]
+
+
+def _chain(briefings: list[Briefing]) -> None:
+    """Previous and next in date order."""
+    ordered = sorted(briefings, key=Briefing.sort_key)
+    for older, newer in zip(ordered, ordered[1:]):
+        older.next, newer.previous = newer, older
+

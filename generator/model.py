@@ -1,0 +1,188 @@
+"""The site model: briefings made of exchanges of turns, speakers, and the URLs of each.
+
+The model owns URLs and output paths; templates only ask for them. One place, `slugify`,
+decides what a slug is, so nothing read from a transcript can name a path outside the
+output folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from enum import Enum
+
+from generator.parse.records import Paragraph, SegmentKind
+
+SLUG_MAX = 80
+
+
+def slugify(text: str, fallback: str = "untitled") -> str:
+    """Lowercase ASCII words joined by hyphens: safe as a path segment and a URL."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > SLUG_MAX:
+        slug = slug[:SLUG_MAX].rsplit("-", 1)[0]
+    return slug or fallback
+
+
+class TurnKind(str, Enum):
+    """What a turn is in the event, so exchanges and figures can be built on it."""
+
+    REMARKS = "remarks"  # a named person speaks
+    QUESTION = "question"  # a reporter asks (Q, QUESTION)
+    MODERATION = "moderation"  # moderator, operator, staff running the room
+    ANONYMOUS = "anonymous"  # an unnamed official or participant
+    INTERPRETATION = "interpretation"  # an interpreter speaks as such
+    NARRATION = "narration"  # unlabelled text before the first label
+
+
+@dataclass(frozen=True)
+class Role:
+    """An anonymous part in the room (`Q`, `MODERATOR`): shown as what it is, no page."""
+
+    key: str
+    name: str
+    kind: TurnKind
+
+
+@dataclass(eq=False)
+class Speaker:
+    slug: str
+    name: str
+    offices: list[str] = field(default_factory=list)
+    bio: str | None = None  # Markdown, from the registry
+    utterances: list[Utterance] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"speakers/{self.slug}/"
+
+    @property
+    def briefings(self) -> list[Briefing]:
+        seen: dict[int, Briefing] = {}
+        for utterance in self.utterances:
+            seen.setdefault(id(utterance.briefing), utterance.briefing)
+        return sorted(seen.values(), key=Briefing.sort_key, reverse=True)
+
+    def appeared_with(self) -> list[tuple[Speaker, int]]:
+        """Other people in this speaker's briefings, most shared briefings first."""
+        counts: dict[str, tuple[Speaker, int]] = {}
+        for briefing in self.briefings:
+            for other in briefing.speakers:
+                if other is not self:
+                    _, n = counts.get(other.slug, (other, 0))
+                    counts[other.slug] = (other, n + 1)
+        return sorted(counts.values(), key=lambda pair: (-pair[1], pair[0].name))
+
+
+@dataclass(eq=False)
+class Utterance:
+    """One turn: a label as printed, who it resolves to, and its paragraphs."""
+
+    briefing: Briefing
+    index: int  # 1-based position in the briefing
+    line: int
+    label: str | None
+    kind: TurnKind
+    paragraphs: tuple[Paragraph, ...]
+    speaker: Speaker | None = None
+    role: Role | None = None
+
+    @property
+    def id(self) -> str:
+        return f"u{self.index}"
+
+    @property
+    def url(self) -> str:
+        return f"{self.briefing.url}#{self.id}"
+
+    @property
+    def speaker_name(self) -> str:
+        if self.speaker:
+            return self.speaker.name
+        if self.role:
+            return self.role.name
+        return self.label or ""
+
+    @property
+    def text(self) -> str:
+        """The words spoken, paragraphs joined, stage directions and marks left out."""
+        return "\n\n".join(p for p in (para.plain for para in self.paragraphs) if p)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(s.text.strip() for p in self.paragraphs for s in p.segments)
+
+    @property
+    def interpreted(self) -> bool:
+        return any(
+            s.kind is SegmentKind.INTERPRETATION for p in self.paragraphs for s in p.segments
+        )
+
+
+@dataclass(eq=False)
+class Exchange:
+    """A question and the turns that answer it; the opening remarks form exchange 0."""
+
+    index: int
+    utterances: list[Utterance]
+
+    @property
+    def id(self) -> str:
+        return f"x{self.index}"
+
+    @property
+    def question(self) -> Utterance | None:
+        first = self.utterances[0]
+        return first if first.kind is TurnKind.QUESTION else None
+
+
+@dataclass(eq=False)
+class Briefing:
+    slug: str
+    source: str  # path relative to the content folder, for messages
+    title: str
+    date: dt.date | None
+    kind: str
+    time: str | None = None
+    place: str | None = None
+    source_url: str | None = None
+    utterances: list[Utterance] = field(default_factory=list)
+    exchanges: list[Exchange] = field(default_factory=list)
+    previous: Briefing | None = None
+    next: Briefing | None = None
+
+    @property
+    def url(self) -> str:
+        return f"briefings/{self.slug}/"
+
+    def sort_key(self) -> tuple:
+        return (self.date or dt.date.min, self.title, self.slug)
+
+    @property
+    def speakers(self) -> list[Speaker]:
+        """People who spoke, in order of first turn."""
+        seen: dict[str, Speaker] = {}
+        for utterance in self.utterances:
+            if utterance.speaker:
+                seen.setdefault(utterance.speaker.slug, utterance.speaker)
+        return list(seen.values())
+
+    @property
+    def roles(self) -> list[Role]:
+        seen: dict[str, Role] = {}
+        for utterance in self.utterances:
+            if utterance.role:
+                seen.setdefault(utterance.role.key, utterance.role)
+        return list(seen.values())
+
+
+@dataclass
+class Site:
+    briefings: list[Briefing]  # newest first
+    speakers: list[Speaker]  # by name
+
+    def speaker(self, slug: str) -> Speaker | None:
+        return next((s for s in self.speakers if s.slug == slug), None)

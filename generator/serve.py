@@ -1,0 +1,77 @@
+"""`podium serve`: a local preview on 127.0.0.1 that rebuilds when sources change and
+tells open pages to reload."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+
+import click
+
+from generator.build import build
+from generator.config import Config
+from generator.errors import ContentError, PodiumError
+from generator.render import template_dir
+
+RELOAD_PATH = "/__podium/generation"
+
+
+class _State:
+    generation = 0
+
+
+def serve(content: Path, output: Path, config: Config, port: int) -> None:
+    config = config.with_overrides(live_reload=True)
+    _rebuild(content, output, config)
+    handler = functools.partial(_Handler, directory=str(output.resolve()))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    host, bound = server.server_address[:2]
+    click.echo(f"Serving {output} on http://{host}:{bound}/ (Ctrl-C to stop)", err=True)
+    threading.Thread(target=_watch, args=(content, output, config), daemon=True).start()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("Stopped.", err=True)
+    finally:
+        server.server_close()
+
+
+def _rebuild(content: Path, output: Path, config: Config) -> None:
+    try:
+        report = build(content, output, config)
+    except ContentError as exc:
+        for diagnostic in exc.diagnostics:
+            click.echo(str(diagnostic), err=True)
+        click.echo("Build failed; still serving the last good site.", err=True)
+        return
+    except PodiumError as exc:
+        click.echo(f"Error: {exc}; still serving the last good site.", err=True)
+        return
+    _State.generation += 1
+    click.echo(f"Built {report.pages} pages (generation {_State.generation}).", err=True)
+
+
+def _watch(content: Path, output: Path, config: Config) -> None:
+    from watchfiles import watch
+
+    for _changes in watch(content, template_dir()):
+        _rebuild(content, output, config)
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 (library API)
+        if self.path == RELOAD_PATH:
+            body = str(_State.generation).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().do_GET()
+
+    def log_message(self, format: str, *args) -> None:  # quiet: the build prints what matters
+        pass

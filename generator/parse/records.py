@@ -58,8 +58,10 @@ class RawTranscript:
     title: str = ""
     date: dt.date | None = None
     time: str | None = None  # "1:07 P.M. EDT"
+    end_time: str | None = None  # "2:05 P.M. EDT" from `END 2:05 P.M. EDT`
     place: str | None = None
     kind: str | None = None  # event kind as stated ("Press Availability"), else from title
+    event_kind: str = "other"  # always a slug of parse.text.EVENT_KIND_SLUGS ("briefing")
     principal: str | None = None  # name stated in a header block ("John Kerry")
     principal_office: str | None = None  # "Secretary of State"
     source_url: str | None = None

@@ -39,7 +39,9 @@ _ROLE_LABEL = re.compile(
 # A bare name such as `Ray Henry:  Admiral, ...` (a reporter on a call): only with two
 # spaces after the colon, the way the transcribers set labels, and never before a quote.
 _NAME_LABEL = re.compile(r"^(?P<label>[A-Z][a-z]+(?: [A-Z][a-z'’\-]+){1,2}):  +(?![“\"‘])")
-_Q_LABEL = re.compile(r"^(?P<label>Q)(?:[.:](?= |$)|(?= )|(?=--)|$)")
+# `Q    text`, `Q: text`, `Q. text`, `Q -- text`, and `QDoes the President...` where the
+# space was lost (but never `QAnon`).
+_Q_LABEL = re.compile(r"^(?P<label>Q)(?:[.:](?= |$)|(?= )|(?=--)|(?=[A-Z][a-z])(?!Anon)|$)")
 _QUOTE_NEXT = re.compile(r"^ *[“\"‘]")
 # All-caps words that open notes rather than turns.
 _NOT_LABELS = frozenset(
@@ -100,7 +102,7 @@ _FUNCTION_WORDS = frozenset(
 )
 # Something shaped like a label: caps or an honorific before a colon near the line start.
 _LABEL_LIKE = re.compile(
-    rf"^(?:[{_UP}][{_UP}'’.\- ]{{1,40}}|(?:Mr|Mrs|Ms|Dr)\. [^:]{{1,30}}) *:(?= |$)"
+    rf"^(?:[{_UP}][{_UP}'’.\- ]{{1,40}}|(?:Mr|Mrs|Ms|Dr)\. [^:,]{{1,30}}) *:(?= |$)"
 )
 
 

@@ -1,0 +1,210 @@
+"""Small sites built in temporary folders: the export contract, feed, sitemap, speakers,
+reproducible builds, and a failed build that leaves the last good site alone."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from generator.build import build
+from generator.config import Config
+from generator.errors import ContentError
+
+REPO = Path(__file__).resolve().parent.parent
+SITES = Path(__file__).resolve().parent / "fixtures" / "sites"
+SEED_SLUG = "2015-12-18-remarks-at-a-press-availability-with-foreign-minister-sergey-lavrov"
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+TURN_KINDS = {"remarks", "question", "moderation", "anonymous", "interpretation", "narration"}
+EVENT_KINDS = {"briefing", "gaggle", "press-conference", "background-call", "interview",
+               "press-availability", "remarks", "statement", "other"}
+
+
+def build_site(content: Path, output: Path, **overrides) -> Path:
+    build(content, output, Config().with_overrides(**overrides))
+    return output
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file under `root` by relative path, with its bytes."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    return build_site(REPO / "content", tmp_path_factory.mktemp("demo") / "output")
+
+
+@pytest.fixture(scope="module")
+def seed(demo) -> dict:
+    return json.loads((demo / "api" / "briefings" / f"{SEED_SLUG}.json").read_text())
+
+
+# ---- the JSON export -----------------------------------------------------------------
+
+
+def test_seed_turns_per_label_with_speaker_slugs(seed):
+    counts = Counter((u["label"], u["speaker"]) for u in seed["utterances"])
+    assert counts == {
+        ("SECRETARY KERRY", "john-kerry"): 17,
+        ("FOREIGN MINISTER LAVROV", "sergey-lavrov"): 10,
+        ("MR DE MISTURA", "staffan-de-mistura"): 4,
+        ("MR KIRBY", "john-kirby"): 5,
+        ("QUESTION", None): 13,
+        ("STAFF", None): 1,
+    }
+
+
+def test_seed_turns_are_in_source_order(seed):
+    source = (REPO / "content" / "000_dc28f8c96af5d01d.txt").read_text(encoding="utf-8")
+    labels = re.findall(r"^([A-Z][A-Z ]+):", source, flags=re.MULTILINE)
+    assert [u["label"] for u in seed["utterances"]] == labels
+    assert [u["id"] for u in seed["utterances"]] == [f"u{n}" for n in range(1, 51)]
+    assert seed["utterances"][0]["text"].startswith("Well, good evening, everybody.")
+
+
+def test_seed_export_has_the_documented_shape(demo, seed):
+    index = json.loads((demo / "api" / "index.json").read_text())
+    assert index == [{
+        "slug": SEED_SLUG,
+        "title": "Remarks at a Press Availability with Foreign Minister Sergey Lavrov "
+                 "and UN Special Envoy Staffan de Mistura",
+        "date": "2015-12-18",
+        "url": f"briefings/{SEED_SLUG}/",
+    }]
+    assert list(seed) == ["slug", "title", "date", "url", "kind", "place", "speakers", "utterances"]
+    assert {k: seed[k] for k in index[0]} == index[0]
+    assert (seed["kind"], seed["place"]) == ("press-availability", "New York, NY")
+    assert seed["speakers"] == [
+        {"slug": "john-kerry", "name": "John Kerry"},
+        {"slug": "sergey-lavrov", "name": "Sergey Lavrov"},
+        {"slug": "staffan-de-mistura", "name": "Staffan de Mistura"},
+        {"slug": "john-kirby", "name": "John Kirby"},
+    ]
+    for utterance in seed["utterances"]:
+        assert list(utterance) == ["id", "speaker", "label", "kind", "text"]
+        assert utterance["kind"] in TURN_KINDS
+        assert "(Laughter.)" not in utterance["text"]  # stage directions are left out
+    assert (demo / index[0]["url"] / "index.html").is_file()
+
+
+def test_stage_directions_are_left_out_of_the_export(tmp_path):
+    output = build_site(SITES / "three_briefings", tmp_path / "output")
+    briefing = json.loads((output / "api/briefings/2016-01-05-daily-press-briefing.json").read_text())
+    assert briefing["utterances"][2] == {
+        "id": "u3", "speaker": "john-kirby", "label": "MR KIRBY", "kind": "remarks", "text": "Not yet.",
+    }
+    assert briefing["kind"] in EVENT_KINDS
+
+
+def test_markdown_with_front_matter_builds(tmp_path):
+    output = build_site(SITES / "markdown_front_matter", tmp_path / "output")
+    slug = "2016-03-02-interview-with-jane-example-on-climate-talks"
+    briefing = json.loads((output / f"api/briefings/{slug}.json").read_text())
+    assert (briefing["title"], briefing["date"], briefing["kind"], briefing["place"]) == (
+        "Interview With Jane Example on Climate Talks", "2016-03-02", "interview", "Paris, France")
+    assert briefing["speakers"] == [{"slug": "jane-example", "name": "Jane Example"}]
+    assert [(u["label"], u["speaker"]) for u in briefing["utterances"]] == [
+        ("QUESTION", None), ("AMBASSADOR EXAMPLE", "jane-example"),
+        ("QUESTION", None), ("AMBASSADOR EXAMPLE", "jane-example"),
+    ]
+    page = (output / f"briefings/{slug}/index.html").read_text()
+    assert "It is a <em>pleasure</em> to be here, and I mean that." in page
+    assert (output / "speakers/jane-example/index.html").is_file()
+
+
+# ---- reproducible and atomic ---------------------------------------------------------
+
+
+def test_two_builds_are_byte_identical(tmp_path):
+    first = tree(build_site(SITES / "three_briefings", tmp_path / "one"))
+    second = tree(build_site(SITES / "three_briefings", tmp_path / "two"))
+    assert sorted(first) == sorted(second)
+    assert [p for p in first if first[p] != second[p]] == []
+
+
+def test_the_demo_builds_byte_identically(demo, tmp_path):
+    again = tree(build_site(REPO / "content", tmp_path / "output"))
+    assert again == tree(demo)
+
+
+def test_a_failed_build_leaves_the_previous_site_untouched(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(SITES / "three_briefings", content)
+    output = build_site(content, tmp_path / "output")
+    before = tree(output)
+    (content / "2016-02-01-broken.md").write_text("---\ntitle: Never closed\n\nMR KIRBY: Hello.\n")
+    with pytest.raises(ContentError) as failure:
+        build_site(content, output)
+    broken = content / "2016-02-01-broken.md"
+    assert [str(d) for d in failure.value.diagnostics] == [
+        f"{broken}:1: error: front matter opened with '---' is never closed",
+        f"{broken}:1: error: no title: the first line or front matter `title:` names the event",
+        f"{broken}:1: warning: no speaker turns found",
+    ]
+    assert tree(output) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "output"]
+
+
+# ---- feed and sitemap ----------------------------------------------------------------
+
+
+def test_feed_and_sitemap_parse_and_list_the_briefing(demo):
+    feed = ET.parse(demo / "feed.xml").getroot()
+    entries = feed.findall(f"{ATOM}entry")
+    assert [e.findtext(f"{ATOM}id") for e in entries] == [f"/briefings/{SEED_SLUG}/"]
+    assert entries[0].findtext(f"{ATOM}title").startswith("Remarks at a Press Availability")
+    sitemap = ET.parse(demo / "sitemap.xml").getroot()
+    locs = [u.findtext(f"{SITEMAP}loc") for u in sitemap.findall(f"{SITEMAP}url")]
+    assert f"/briefings/{SEED_SLUG}/" in locs
+    assert "/speakers/john-kerry/" in locs
+
+
+@pytest.mark.parametrize("base_url", ["/archive/", "https://example.org/archive/"])
+def test_the_base_url_is_used_in_feed_and_sitemap(tmp_path, base_url):
+    output = build_site(REPO / "content", tmp_path / "output", base_url=base_url)
+    feed = ET.parse(output / "feed.xml").getroot()
+    links = [link.get("href") for link in feed.iter(f"{ATOM}link")]
+    assert f"{base_url}feed.xml" in links
+    assert f"{base_url}briefings/{SEED_SLUG}/" in links
+    sitemap = ET.parse(output / "sitemap.xml").getroot()
+    locs = [u.findtext(f"{SITEMAP}loc") for u in sitemap.findall(f"{SITEMAP}url")]
+    assert locs[0] == base_url
+    assert f"{base_url}briefings/{SEED_SLUG}/" in locs
+    assert all(loc.startswith(base_url) for loc in locs)
+
+
+# ---- speakers ------------------------------------------------------------------------
+
+
+def test_speakers_index_counts(demo):
+    html = (demo / "speakers" / "index.html").read_text()
+    rows = re.findall(r'<tr><td><a href="\.\./speakers/([\w-]+)/">([^<]+)</a></td>'
+                      r"<td>(\d+)</td><td>(\d+)</td></tr>", html)
+    assert rows == [
+        ("john-kerry", "John Kerry", "17", "1"),
+        ("john-kirby", "John Kirby", "5", "1"),
+        ("sergey-lavrov", "Sergey Lavrov", "10", "1"),
+        ("staffan-de-mistura", "Staffan de Mistura", "4", "1"),
+    ]
+
+
+def test_roles_have_no_person_page(demo):
+    people = sorted(p.name for p in (demo / "speakers").iterdir() if p.is_dir())
+    assert people == ["john-kerry", "john-kirby", "sergey-lavrov", "staffan-de-mistura"]
+    briefing = (demo / "briefings" / SEED_SLUG / "index.html").read_text()
+    assert '<span class="role role-question">Question</span>' in briefing
+    assert "speakers/question/" not in briefing and "speakers/staff/" not in briefing
+
+
+def test_speaker_counts_across_briefings(tmp_path):
+    output = build_site(SITES / "three_briefings", tmp_path / "output")
+    html = (output / "speakers" / "index.html").read_text()
+    assert '<a href="../speakers/john-kirby/">John Kirby</a></td><td>4</td><td>2</td>' in html
+    assert '<a href="../speakers/john-kerry/">John Kerry</a></td><td>2</td><td>1</td>' in html

@@ -1,4 +1,52 @@
-"""Utterance-level search over a whole archive from static files. (Design: see below.)"""
+"""Utterance-level search over a whole archive, from static files.
+
+One lunr index for 150,000+ utterances is tens of megabytes, so the index is cut
+by term and the browser fetches only the pieces a query needs, then asks lunr.js
+itself to search them. Results equal those of one big lunr 2.3.9 index built by
+lunr.py (tests/test_search.py runs both).
+
+Why cutting by term is exact: lunr scores a document as the dot product of the
+query vector with the document's field vectors, divided by the query vector's
+length. Only the entries for the query's own terms take part, so a document's
+vector restricted to those terms scores the same as the whole vector.
+
+Files (paths relative to the output root):
+
+  search/manifest.json   corpus-wide statistics, N and each field's average length,
+                         k1, b, field boosts, and `shards`: the first term of each
+                         shard in JavaScript string order (shard i holds the terms
+                         in [shards[i], shards[i+1])).
+  search/shards/<i>.json one entry per term: [term, ordinal, df, text, speaker,
+                         title], each field [ref deltas, term frequencies (empty
+                         when all 1), field lengths], or 0. `ordinal` is the term's
+                         lunr `_index` (first appearance in the corpus), which fixes
+                         the order lunr sums vector entries in; `df` counts
+                         (document, field) pairs, as lunr.idf does.
+  search/docs/<k>.json   what a result shows: url, speaker, title, kind, date and
+                         text of refs 8k..8k+7, fetched only for results shown.
+  search/filters.json    option lists for the form: speakers (slug, name, count,
+                         file), event kinds with counts, first and last date.
+  search/briefings.json  first ref, date and kind of every briefing (kind and date
+                         filters); search/speakers/<slug>.json each speaker's refs.
+
+Shards store raw postings, not lunr's field-vector scores: the worker
+(templates/static/js/search-worker.js) computes each score with the formula and
+operation order of lunr.js's Builder#createFieldVectors, including its rounding
+`Math.round(score * 1000) / 1000`, then builds the slice with `lunr.Index.load`.
+That keeps the statistics that move with every new transcript (N, average field
+length) in the manifest alone: adding a transcript changes only the manifest, the
+shards of the terms it uses, the last docs chunk(s) and the filter files. Shards
+are packed along the prefix tree (a bucket over the size cap is split by the next
+character; siblings that fit are merged back), so one bucket's growth reshapes
+that bucket only. Every file is a pure function of the documents, so an
+incremental writer may compare bytes and rewrite only what changed; the output is
+byte-identical to a clean build.
+
+Supported query syntax is lunr's, except: no fuzzy `~n`, no leading `*` (both
+would expand over every shard), and no query of only -excluded words (lunr would
+list every document). "Quoted phrases" become required words, then candidates are
+checked against the text in rank order until a page is filled.
+"""
 
 from generator.search.build import build_search_index
 from generator.search.documents import SearchDocument

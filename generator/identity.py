@@ -47,6 +47,12 @@ HONORIFICS = {
     "SPOKESPERSON", "SPOKESMAN", "COORDINATOR", "STATE", "GENERAL", "TAOISEACH", "PREMIER",
     "FATHER", "REVEREND", "REV", "PASTOR", "RABBI", "BISHOP", "CARDINAL", "POPE", "DOCTOR",
 }
+# Capitalised words in titles that are offices or bodies, never given names.
+_NOT_NAMES = HONORIFICS | {
+    "COMMUNICATIONS", "AFFAIRS", "POLICY", "ECONOMIC", "COUNCIL", "HOMELAND", "NSC", "NEC",
+    "RESPONSE", "TEAM", "OFFICE", "DEPARTMENT", "WHITE", "HOUSE", "CABINET", "AGENCY",
+    "INTERNATIONAL", "DOMESTIC", "CLIMATE", "HEALTH", "COVID-19", "BUREAU", "MINISTRY",
+}
 _PARTICLES = {"de", "da", "del", "della", "di", "van", "von", "der", "den", "le", "la", "al", "el", "bin", "ibn", "du", "dos", "das"}
 _NAME_WORD = re.compile(r"[A-Z][\w'’.-]*|(?:" + "|".join(_PARTICLES) + r")\b", re.UNICODE)
 
@@ -81,9 +87,17 @@ def surname_of(label: str) -> str | None:
     i = 0
     while i < len(words) - 1 and words[i] in HONORIFICS:
         i += 1
-    if i == 0:
+    if i == 0 or words[i] in HONORIFICS:
         return None
     return " ".join(words[i:])
+
+
+def full_name_in_label(label: str) -> str | None:
+    """`MS ASHLEY BIDEN` names a person in full: `ASHLEY BIDEN` (but `MR DE MISTURA` does not)."""
+    surname = surname_of(label)
+    if surname is None or " " not in surname or surname.split()[0].lower() in _PARTICLES:
+        return None
+    return surname
 
 
 def names_in(text: str, surname: str) -> list[tuple[str, str | None]]:
@@ -95,11 +109,11 @@ def names_in(text: str, surname: str) -> list[tuple[str, str | None]]:
     for match in pattern.finditer(text):
         before = text[: match.start()].split()
         given: list[str] = []
-        while before and len(given) < 3:
+        while before and len(given) < 2:
             bare = before[-1].strip(",;:()")
             if bare != before[-1] and given:
                 break
-            if bare.upper().replace(".", "") in HONORIFICS or not _NAME_WORD.fullmatch(bare):
+            if bare.upper().replace(".", "") in _NOT_NAMES or not _NAME_WORD.fullmatch(bare):
                 break
             given.insert(0, before.pop())
         while given and given[0].lower() in _PARTICLES:
@@ -141,12 +155,15 @@ class Resolver:
     def _learn(self, surname: str, name: str, weight: int = 1) -> None:
         self.surnames.setdefault(surname.upper(), Counter())[name] += weight
 
-    def local(self, label: str, day, context: list[tuple[str, str | None]]) -> Resolution | None:
+    def local(self, label: str, day, context: list[tuple[str, str | None]],
+              period: tuple | None = None) -> Resolution | None:
         """Resolve from the label and the briefing's own context (texts, each with the office
         it states, if any); None: try the archive."""
         if (role := role_for(label)) is not None:
             return Resolution(role=role)
         if (person := self.registry.holder(label, day)) is not None:
+            return self._person(person)
+        if day is None and period and (person := self.registry.holder_throughout(label, *period)):
             return self._person(person)
         if (person := self.registry.by_alias(label)) is not None:
             return self._person(person)
@@ -158,8 +175,9 @@ class Resolver:
         for text, stated_office in context:
             for name, office in names_in(text, surname):
                 office = office or stated_office
-                self._learn(surname, name)
                 registered = self._registered(name)
+                name = registered.name if registered else name
+                self._learn(surname, name)
                 if registered:
                     return self._person(registered)
                 return Resolution(name=name, offices=(office,) if office else ())
@@ -167,11 +185,26 @@ class Resolver:
 
     def archive(self, label: str, original: str) -> Resolution:
         """Resolve what the briefing alone could not: by surname across the archive."""
-        surname = surname_of(label)
+        if full := full_name_in_label(label):
+            return Resolution(name=display_from_label(full))
+        surname = surname_of(label) or (label if " " not in label else None)
         if surname and surname in self.surnames:
-            name = self.surnames[surname].most_common(1)[0][0]
-            registered = self._registered(name)
-            return self._person(registered) if registered else Resolution(name=name)
+            return self._by_surname(surname)
+        words = label.split()
+        if len(words) == 2 and len(words[0]) <= 3 and words[1] in self.surnames:
+            resolved = self._by_surname(words[1])  # "R. GIBBS", "QMS. PSAKI": a mangled honorific
+            return Resolution(
+                name=resolved.name, person=resolved.person, offices=resolved.offices,
+                note_kind="label-typo",
+                note=f"speaker label '{original}' looks like a misspelling of a label for {resolved.name}",
+            )
+        if surname_of(label) and (near := difflib.get_close_matches(surname, self.surnames, n=1, cutoff=0.85)):
+            resolved = self._by_surname(near[0])
+            return Resolution(
+                name=resolved.name, person=resolved.person, offices=resolved.offices,
+                note_kind="label-typo",
+                note=f"speaker label '{original}' looks like a misspelling of a label for {resolved.name}",
+            )
         near = difflib.get_close_matches(label, self._all_labels(), n=1, cutoff=0.88)
         if near and near[0] != label:
             resolved = self.local(near[0], None, []) or self.archive(near[0], near[0])
@@ -185,12 +218,18 @@ class Resolver:
             note=f"unknown speaker label '{original}': no full name in the title, header or registry",
         )
 
+    def _by_surname(self, surname: str) -> Resolution:
+        name = self.surnames[surname].most_common(1)[0][0]
+        registered = self._registered(name)
+        return self._person(registered) if registered else Resolution(name=name)
+
     def _all_labels(self) -> list[str]:
         roles = ["QUESTION", "MODERATOR", "OPERATOR", "SENIOR ADMINISTRATION OFFICIAL", "INTERPRETER"]
         return sorted(self.known_labels | set(roles))
 
     def _registered(self, name: str) -> Person | None:
-        return next((p for p in self.registry.people if p.name == name), None)
+        """The registry's person whose name this is, or ends with ("... John Kirby")."""
+        return next((p for p in self.registry.people if name == p.name or name.endswith(" " + p.name)), None)
 
     @staticmethod
     def _person(person: Person) -> Resolution:

@@ -23,7 +23,8 @@ def link(transcripts: list[RawTranscript], registry: Registry) -> tuple[Site, li
     """Build the site model from every parsed transcript (sorted by path for determinism)."""
     transcripts = sorted(transcripts, key=lambda t: t.path)
     resolver = Resolver(registry)
-    local = [_resolve_locally(t, resolver) for t in transcripts]
+    periods = _folder_periods(transcripts)
+    local = [_resolve_locally(t, resolver, periods.get(_folder(t))) for t in transcripts]
     speakers: dict[str, Speaker] = {}
     diagnostics: list[Diagnostic] = []
     briefings = []
@@ -46,7 +47,21 @@ def link(transcripts: list[RawTranscript], registry: Registry) -> tuple[Site, li
     return Site(briefings=briefings, speakers=people), diagnostics
 
 
-def _resolve_locally(raw: RawTranscript, resolver: Resolver) -> dict[str, Resolution | None]:
+def _folder(raw: RawTranscript) -> str:
+    return str(PurePosixPath(raw.path).parent)
+
+
+def _folder_periods(transcripts: list[RawTranscript]) -> dict[str, tuple]:
+    """The first and last date of each folder's dated transcripts: an undated transcript
+    in a folder that spans one office-holder's term was given by that holder."""
+    dates: dict[str, list] = {}
+    for raw in transcripts:
+        if raw.date:
+            dates.setdefault(_folder(raw), []).append(raw.date)
+    return {folder: (min(days), max(days)) for folder, days in dates.items()}
+
+
+def _resolve_locally(raw: RawTranscript, resolver: Resolver, period) -> dict[str, Resolution | None]:
     texts = (*raw.speakers, raw.title, *(h for _, h in raw.header))
     context = [(raw.principal, raw.principal_office)] if raw.principal else []
     context += [(text, None) for text in texts if text]
@@ -55,7 +70,7 @@ def _resolve_locally(raw: RawTranscript, resolver: Resolver) -> dict[str, Resolu
         if turn.label is not None:
             key = normalise_label(turn.label)
             if key not in resolutions:
-                resolutions[key] = resolver.local(key, raw.date, context)
+                resolutions[key] = resolver.local(key, raw.date, context, period)
     return {k: v for k, v in resolutions.items() if v is not None}
 
 

@@ -50,6 +50,14 @@ class Registry:
                     return person
         return None
 
+    def holder_throughout(self, label: str, first: dt.date, last: dt.date) -> Person | None:
+        """Who held the office a label names for the whole of a period, if one person did."""
+        for person in self.people:
+            for office in person.offices:
+                if label in office.labels and office.held_on(first) and office.held_on(last):
+                    return person
+        return None
+
     def by_alias(self, label: str) -> Person | None:
         return next((p for p in self.people if label in p.aliases), None)
 

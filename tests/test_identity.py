@@ -100,3 +100,24 @@ def test_unknown_label_becomes_a_name_with_a_warning(registry):
     resolution = Resolver(registry).archive("MR ZORBLAX", "MR. ZORBLAX")
     assert resolution.name == "Mr. Zorblax"
     assert "unknown speaker label 'MR. ZORBLAX'" in resolution.note
+
+
+@pytest.mark.parametrize("label, printed, name", [
+    ("R GIBBS", "R. GIBBS", "Robert Gibbs"), ("QMS PSAKI", "QMS. PSAKI", "Jen Psaki"),
+    ("MR EARNET", "MR. EARNET", "Josh Earnest"),
+])
+def test_mangled_labels_of_known_people_resolve_with_a_warning(registry, label, printed, name):
+    resolution = Resolver(registry).archive(label, printed)
+    assert resolution.name == name
+    assert resolution.note == f"speaker label '{printed}' looks like a misspelling of a label for {name}"
+
+
+def test_a_full_name_after_an_honorific_is_that_name(registry):
+    assert Resolver(registry).archive("MS ASHLEY BIDEN", "Ms. Ashley Biden").name == "Ashley Biden"
+
+
+def test_undated_briefing_resolves_through_its_folders_period(registry):
+    resolver = Resolver(registry)
+    period = (dt.date(2009, 3, 1), dt.date(2016, 8, 1))
+    assert resolver.local("THE PRESIDENT", None, [], period).name == "Barack Obama"
+    assert resolver.local("THE PRESIDENT", None, [], (dt.date(2016, 3, 1), dt.date(2021, 8, 1))) is None

@@ -31,7 +31,7 @@ FOLDERS = ("whitehouse-2009-2016", "whitehouse-2021-2025", "whitehouse-2021-2026
 
 
 @pytest.fixture(scope="module")
-def corpus() -> dict[str, tuple[str, RawTranscript]]:
+def parsed_corpus() -> dict[str, tuple[str, RawTranscript]]:
     """Every transcript parsed once: {path: (text, transcript)}."""
     paths = sorted(p for folder in FOLDERS for p in (Path(CORPUS) / folder).glob("*.*"))
     sources = {str(p): p.read_bytes() for p in paths}
@@ -48,13 +48,13 @@ def corpus() -> dict[str, tuple[str, RawTranscript]]:
     return parsed
 
 
-def in_folder(corpus: dict, folder: str) -> list[tuple[str, RawTranscript]]:
-    return [v for path, v in corpus.items() if f"/{folder}/" in path]
+def in_folder(parsed_corpus: dict, folder: str) -> list[tuple[str, RawTranscript]]:
+    return [v for path, v in parsed_corpus.items() if f"/{folder}/" in path]
 
 
-def test_every_markdown_file_has_its_front_matter_date(corpus):
+def test_every_markdown_file_has_its_front_matter_date(parsed_corpus):
     for folder in FOLDERS[1:]:
-        for text, transcript in in_folder(corpus, folder):
+        for text, transcript in in_folder(parsed_corpus, folder):
             stated = re.search(r"^date: '?(\d{4}-\d{2}-\d{2})", text, re.MULTILINE)
             assert stated, transcript.path
             assert transcript.date is not None, transcript.path
@@ -67,23 +67,23 @@ _TITLE_DATE = re.compile(
 )
 
 
-def test_plain_text_files_are_dated_wherever_the_title_states_a_date(corpus):
+def test_plain_text_files_are_dated_wherever_the_title_states_a_date(parsed_corpus):
     undated = []
-    for text, transcript in in_folder(corpus, FOLDERS[0]):
+    for text, transcript in in_folder(parsed_corpus, FOLDERS[0]):
         if _TITLE_DATE.search(transcript.title) and transcript.date is None:
             undated.append(transcript.title)
         if transcript.date is not None:
             assert 2009 <= transcript.date.year <= 2016, (transcript.path, transcript.date)
     assert undated == []
-    missing = sum(t.date is None for _, t in in_folder(corpus, FOLDERS[0]))
+    missing = sum(t.date is None for _, t in in_folder(parsed_corpus, FOLDERS[0]))
     print(f"\nplain-text files without a stated date: {missing}")
 
 
-def test_no_label_is_a_sentence(corpus):
+def test_no_label_is_a_sentence(parsed_corpus):
     sentences = sorted(
         {
             turn.label
-            for _, transcript in corpus.values()
+            for _, transcript in parsed_corpus.values()
             for turn in transcript.turns
             if turn.label and is_sentence_label(turn.label)
         }
@@ -91,10 +91,10 @@ def test_no_label_is_a_sentence(corpus):
     assert sentences == []
 
 
-def test_every_briefing_has_turns(corpus):
+def test_every_briefing_has_turns(parsed_corpus):
     without = [
         t.path
-        for _, t in corpus.values()
+        for _, t in parsed_corpus.values()
         if re.search(r"briefing|gaggle", t.title, re.IGNORECASE)
         and not any(x.label for x in t.turns)
     ]
@@ -124,10 +124,10 @@ def parser_labels(transcript: RawTranscript) -> list[str]:
     ]
 
 
-def test_turn_starts_agree_with_an_independent_count(corpus):
+def test_turn_starts_agree_with_an_independent_count(parsed_corpus):
     matched = total = 0
     worst = []
-    for path, (text, transcript) in corpus.items():
+    for path, (text, transcript) in parsed_corpus.items():
         simple, parsed = simple_labels(text), parser_labels(transcript)
         same = sum(
             b.size

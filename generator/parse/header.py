@@ -84,10 +84,18 @@ def _read_date(transcript: RawTranscript, line: int, text: str) -> bool:
 def read_end(transcript: RawTranscript, blocks: list[Block]) -> list[Block]:
     """Drop `END 2:05 P.M. EDT` lines, keeping the last end time stated."""
     kept = []
+    ended = False
     for block in blocks:
-        end = match_end(block.text) if len(block.text) < 60 else None
-        if end is None:
-            kept.append(block)
-        elif end:
-            transcript.end_time = end
+        short = len(block.text) < 60
+        end = match_end(block.text) if short else None
+        if end is not None:
+            transcript.end_time = end or transcript.end_time
+            ended = True
+            continue
+        time = match_time(block.text) if ended and short else None
+        if time is not None:
+            transcript.end_time = time  # `END`, then the time on a line of its own
+            continue
+        ended = False
+        kept.append(block)
     return kept

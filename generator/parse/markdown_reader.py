@@ -31,11 +31,12 @@ def has_front_matter(lines: list[str]) -> bool:
 def parse_markdown(path: str, lines: list[str]) -> RawTranscript:
     transcript = RawTranscript(path, "markdown")
     body_start = 0
-    if has_front_matter(lines):
+    front_matter = has_front_matter(lines)
+    if front_matter:
         body_start = _front_matter(transcript, lines)
     blocks = markdown_blocks(lines, body_start)
     dated = transcript.date is not None
-    if not transcript.title and blocks:
+    if not front_matter and blocks:  # a hand-written file may open with `# Title`
         transcript.title = collapse(blocks[0].text.lstrip("# "))
         blocks = blocks[1:]
     start = read_header(transcript, blocks, dated)

@@ -61,7 +61,7 @@ _MONTHS = {
 }
 _MONTH_NAME = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _LONG_DATE = re.compile(
-    rf"\b(?P<month>{_MONTH_NAME})\.? +(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,? +(?P<year>\d{{2,4}})\b",
+    rf"\b(?P<month>{_MONTH_NAME})\.? +(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,? +(?P<year>\d{{1,4}})\b",
     re.IGNORECASE,
 )
 _NUMERIC_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{2}|\d{4})(?![\d/-])")
@@ -77,7 +77,7 @@ def _year(text: str) -> int:
     if len(text) == 2:
         return 2000 + year if year < 70 else 1900 + year
     if len(text) != 4:
-        raise DateError(f"year '{text}' is not four digits")
+        raise DateError(f"year '{text}' is cut short")
     return year
 
 
@@ -96,7 +96,9 @@ def find_date(text: str) -> dt.date | None:
     match = _LONG_DATE.search(text)
     if match:
         month = _MONTHS[match["month"].lower()]
-        return _make(_year(match["year"]), month, int(match["day"]), match[0])
+        if len(match["year"]) != 4:
+            raise DateError(f"'{match[0]}' has no four-digit year")
+        return _make(int(match["year"]), month, int(match["day"]), match[0])
     match = _ISO_DATE.search(text)
     if match:
         return _make(int(match[1]), int(match[2]), int(match[3]), match[0])

@@ -21,7 +21,7 @@ _UP = "A-ZÀ-ÖØ-Þ"
 _CAPS_WORD = rf"(?:Mc|Mac|La|Le|De|Di|Da|Du|Van|Von|O['’])?[{_UP}][{_UP}'’.\-]*"
 _PARTICLE = r"(?:de|da|del|della|di|du|von|van|der|al|el|bin|la|le|y)"
 _CAPS_LABEL = re.compile(
-    rf"^(?P<label>[{_UP}][{_UP}'’.\-]*(?: +(?:{_CAPS_WORD}|{_PARTICLE}))*?) *:(?= |$)"
+    rf"^(?P<label>[{_UP}][{_UP}'’.\-]*(?: +(?:{_CAPS_WORD}|{_PARTICLE}))*?) *:(?= |$|[A-Z“\"(])"
 )
 _NAME_WORD = rf"(?:Mc|Mac|La|De|O['’])?[{_UP}][\w'’.\-]*"
 _HONORIFIC = (
@@ -201,7 +201,7 @@ _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~\"'$& ])")
 _MARKDOWN_INLINE = re.compile(
     r"(?<!\\)\*\S|(?<!\\)\[[^\]]*\]\(|<https?://|(?<![\\\w])_\S[^_]*_(?!\w)|(?<!\\)`"
 )
-_NOTHING_TO_SAY = re.compile(r"^[\s\-_=*#~.·•|]*$")
+_NOTHING_TO_SAY = re.compile(r"^(?:[\s_=*#~·•|]*|[\s\-_=]{3,})$")  # rules, not `--`
 
 
 def classify_parenthesis(inner: str) -> SegmentKind:

@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 LINK_ATTRIBUTES = {"href", "src"}
+OTHER_SCHEMES = {"", "http", "https", "mailto", "tel", "data"}  # `javascript:` is reported
 
 
 class _Page(HTMLParser):
@@ -74,7 +75,7 @@ def _target(output: Path, page: Path, link: str, base_url: str) -> Path | str | 
     base = urlsplit(base_url)
     if parts.scheme or parts.netloc:
         if not (base.netloc and parts.netloc == base.netloc and parts.scheme == base.scheme):
-            return None if parts.scheme in ("http", "https", "mailto", "") else "has a scheme"
+            return None if parts.scheme in OTHER_SCHEMES else "has a scheme"
         path = parts.path
     else:
         path = parts.path

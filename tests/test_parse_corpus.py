@@ -35,16 +35,16 @@ def parsed_corpus() -> dict[str, tuple[str, RawTranscript]]:
     """Every transcript parsed once: {path: (text, transcript)}."""
     paths = sorted(p for folder in FOLDERS for p in (Path(CORPUS) / folder).glob("*.*"))
     sources = {str(p): p.read_bytes() for p in paths}
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     parsed = {}
     for path, data in sources.items():
         text, diagnostics = decode_source(path, data)
         assert text is not None, diagnostics
         parsed[path] = (text, parse_transcript(path, text))
-    elapsed = time.perf_counter() - started
-    print(f"\nparsed {len(parsed)} files in {elapsed:.1f}s")
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    print(f"\nparsed {len(parsed)} files in {elapsed:.1f}s wall, {cpu:.1f}s CPU (single process)")
     assert len(parsed) > 2000
-    assert elapsed < 30
+    assert cpu < 30  # CPU time, so a busy machine does not fail the check
     return parsed
 
 

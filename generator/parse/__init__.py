@@ -14,7 +14,7 @@ from generator.errors import Diagnostic, Severity, error, warning
 from generator.parse.markdown_reader import has_front_matter, parse_markdown
 from generator.parse.records import RawTranscript
 from generator.parse.state_dept import header_block, parse_state_dept
-from generator.parse.text import EVENT_KIND_SLUGS, event_kind, split_lines
+from generator.parse.text import EVENT_KIND_SLUGS, event_kind, normalize_line, split_lines
 from generator.parse.whitehouse_text import parse_whitehouse_text
 
 __all__ = ["EVENT_KIND_SLUGS", "decode_source", "event_kind", "parse_transcript"]
@@ -34,7 +34,7 @@ def decode_source(path: str, data: bytes) -> tuple[str | None, list[Diagnostic]]
 
 def parse_transcript(path: str, text: str) -> RawTranscript:
     """Read one transcript of any family; problems go to `RawTranscript.diagnostics`."""
-    lines = split_lines(text.removeprefix("\ufeff"))
+    lines = split_lines(normalize_line(text))  # odd spaces and invisible marks, once
     if has_front_matter(lines):
         transcript = parse_markdown(path, lines)
     elif header_block(lines) is not None:

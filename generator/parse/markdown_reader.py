@@ -148,7 +148,7 @@ def markdown_blocks(lines: list[str], start: int) -> list[Block]:
             current.clear()
 
     for number in range(start, len(lines)):
-        raw = normalize_line(lines[number])
+        raw = lines[number]  # normalised by parse_transcript
         text = raw.strip()
         if not text:
             flush()

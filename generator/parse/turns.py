@@ -201,6 +201,8 @@ _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~\"'$& ])")
 _MARKDOWN_INLINE = re.compile(
     r"(?<!\\)\*\S|(?<!\\)\[[^\]]*\]\(|<https?://|(?<![\\\w])_\S[^_]*_(?!\w)|(?<!\\)`"
 )
+_PLAIN_SPECIAL = re.compile(r"[(\[*]")
+_MARKDOWN_SPECIAL = re.compile(r"[(\[*<\\`_&]")
 _NOTHING_TO_SAY = re.compile(r"^(?:[\s_=*#~·•|]*|[\s\-_=]{3,})$")  # rules, not `--`
 
 
@@ -222,6 +224,11 @@ def segment(text: str, markdown: bool = False) -> Paragraph | None:
     With `markdown`, `text` is Markdown source: escapes are undone, HTML is dropped, and
     inline syntax (`**bold**`, links) is kept in TEXT segments with `Paragraph.markdown`.
     """
+    if not (_MARKDOWN_SPECIAL if markdown else _PLAIN_SPECIAL).search(text):
+        text = collapse(text)  # the common case: words only
+        if not text or _NOTHING_TO_SAY.match(text):
+            return None
+        return Paragraph(0, (Segment(SegmentKind.TEXT, text),))
     if markdown and "<" in text:
         text = _DROP_ELEMENT.sub(" ", text)
     segments: list[Segment] = []

@@ -8,15 +8,18 @@ from __future__ import annotations
 from generator.errors import warning
 from generator.parse.header import read_end, read_header
 from generator.parse.records import RawTranscript
-from generator.parse.text import DateError, collapse, find_date, normalize_line
+from generator.parse.text import DateError, collapse, find_date
 from generator.parse.turns import Block, build_turns
 
 
 def line_blocks(lines: list[str], start: int = 0) -> list[Block]:
-    """Every non-blank line from `start` on as a block (1-based line numbers)."""
+    """Every non-blank line from `start` on as a block (1-based line numbers).
+
+    `lines` are normalised already (`parse_transcript` does it once for the whole text).
+    """
     blocks = []
     for number in range(start, len(lines)):
-        text = normalize_line(lines[number]).strip()
+        text = lines[number].strip()
         if text:
             blocks.append(Block(number + 1, text))
     return blocks

@@ -158,6 +158,12 @@ class Briefing:
     def url(self) -> str:
         return f"briefings/{self.slug}/"
 
+    @property
+    def source_link(self) -> str | None:
+        """The source URL when it is safe to link to (http or https); never `javascript:`."""
+        url = (self.source_url or "").strip()
+        return url if url.lower().startswith(("https://", "http://")) else None
+
     def sort_key(self) -> tuple:
         return (self.date or dt.date.min, self.title, self.slug)
 

@@ -445,7 +445,8 @@ def test_bad_front_matter_is_an_error_with_its_line():
     transcript = parse_transcript("bad.md", text)
     errors = [str(d) for d in transcript.diagnostics if d.severity.value == "error"]
     assert errors == [
-        "bad.md:3: error: front matter is not valid YAML: expected ',' or ']', but got '<stream end>'"
+        "bad.md:3: error: front matter is not valid YAML: expected ',' or ']', but got '<stream end>'",
+        "bad.md:1: error: no title: the first line or front matter `title:` names the event",
     ]
     assert transcript.title == ""
 

@@ -10,7 +10,7 @@ reading (`header`), labels, segments and turns (`turns`), and text helpers (`tex
 
 from __future__ import annotations
 
-from generator.errors import Diagnostic, Severity, error, warning
+from generator.errors import Diagnostic, error, warning
 from generator.parse.markdown_reader import has_front_matter, parse_markdown
 from generator.parse.records import RawTranscript
 from generator.parse.state_dept import header_block, parse_state_dept
@@ -52,8 +52,7 @@ def _finish(transcript: RawTranscript) -> None:
     transcript.event_kind = event_kind(transcript.kind or transcript.title)
     if transcript.kind is None:
         transcript.kind = transcript.event_kind
-    already_failed = any(d.severity is Severity.ERROR for d in transcript.diagnostics)
-    if not transcript.title and not already_failed:
+    if not transcript.title:
         transcript.diagnostics.append(
             error(
                 transcript.path,

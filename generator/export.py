@@ -48,4 +48,10 @@ def briefing_record(briefing: Briefing) -> dict:
 
 
 def _dump(value: object) -> bytes:
-    return (json.dumps(value, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return (html_safe(json.dumps(value, ensure_ascii=False, indent=1)) + "\n").encode("utf-8")
+
+
+def html_safe(json_text: str) -> str:
+    """JSON that no browser can read as markup, even if served as HTML: `<`, `>` and `&`
+    only occur inside strings, where their \\u escapes mean the same characters."""
+    return json_text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

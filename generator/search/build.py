@@ -10,7 +10,8 @@ from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
-from generator.search.analyse import B, FIELDS, K1, TermPipeline, analyse
+from generator.export import html_safe
+from generator.search.analyse import FIELDS, K1, B, TermPipeline, analyse
 from generator.search.documents import SearchDocument
 from generator.search.shards import Postings, encode_term, pack
 
@@ -163,4 +164,4 @@ def _filter_files(docs: Sequence[SearchDocument]) -> dict[str, bytes]:
 
 
 def _json(value) -> bytes:
-    return (json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    return (html_safe(json.dumps(value, ensure_ascii=False, separators=(",", ":"))) + "\n").encode()

@@ -6,6 +6,7 @@ import json
 from array import array
 from collections.abc import Sequence
 
+from generator.export import html_safe
 from generator.search.analyse import FIELDS, FieldTerms
 
 NFIELDS = len(FIELDS)
@@ -62,7 +63,7 @@ def encode_term(term: str, ordinal: int, lists: Sequence[array]) -> tuple[str, i
         deltas = [refs[0]] + [b - a for a, b in zip(refs, refs[1:])]
         tf_text = "" if all(t == 1 for t in tfs) else _ints(tfs)
         parts.append(f"[[{_ints(deltas)}],[{tf_text}],[{_ints(lengths)}]]")
-    return f"[{json.dumps(term, ensure_ascii=False)},{ordinal},{df},{','.join(parts)}]", df
+    return f"[{html_safe(json.dumps(term, ensure_ascii=False))},{ordinal},{df},{','.join(parts)}]", df
 
 
 def _ints(values) -> str:

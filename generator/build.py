@@ -1,21 +1,31 @@
 """The build: read, parse, link, render, index, write. Nothing is written until every
-source has been read and checked."""
+source has been read and checked.
+
+    sources ──parse──▶ RawTranscript ──link──▶ Site ──render/export/index──▶ {path: bytes}
+            ──write──▶ output/ (beside, then swapped in)
+"""
 
 from __future__ import annotations
 
+import fcntl
+import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.cache import BuildCache
 from generator.config import Config
-from generator.errors import ContentError, Diagnostic, PodiumError, Severity
+from generator.errors import ContentError, Diagnostic, PodiumError, Severity, warning
 from generator.export import export
 from generator.link import link
 from generator.model import Site
 from generator.parse import decode_source, parse_transcript
 from generator.parse.records import RawTranscript
+from generator.progress import Progress
 from generator.registry import find_registry, site_registry
-from generator.render import PACKAGE, Renderer, pages, template_dir
+from generator.render import PACKAGE, Page, Renderer, pages, template_dir
 from generator.search import SearchDocument, build_search_index
 from generator.write import check_output, write_site
 
@@ -30,7 +40,9 @@ class Report:
     turns: int = 0
     speakers: int = 0
     pages: int = 0
+    written: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    progress: Progress = field(default_factory=Progress)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -41,29 +53,44 @@ class Report:
         return [d for d in self.diagnostics if d.severity is Severity.WARNING]
 
 
-def build(content: Path, output: Path, config: Config, *, strict: bool = False, workers: int = 1) -> Report:
+def build(content: Path, output: Path, config: Config, *, strict: bool = False, workers: int = 1,
+          cache: Path | None = None, progress: Progress | None = None) -> Report:
     """Build the site in `content` into `output`, or raise ContentError and write nothing."""
+    progress = progress or Progress(stream=None)
     check_output(output, content)
-    site, report = check(content, strict=strict)
-    files = render_site(site, config, workers=workers)
-    write_site(files, output)
+    with _lock(output):
+        site, report = check(content, strict=strict, workers=workers, cache=cache, progress=progress)
+        files = render_site(site, config, workers=workers, progress=progress)
+        with progress.stage("write", len(files)) as advance:
+            report.written = write_site(files, output, cache=BuildCache(cache), advance=advance)
+            advance.stage.detail = f"{len(files)} files, {report.written} written, rest unchanged"
     report.pages = sum(1 for p in files if p.endswith(".html"))
     return report
 
 
-def check(content: Path, *, strict: bool = False) -> tuple[Site, Report]:
+def check(content: Path, *, strict: bool = False, workers: int = 1, cache: Path | None = None,
+          progress: Progress | None = None) -> tuple[Site, Report]:
     """Read, parse and link everything; raise ContentError if it cannot be built."""
+    progress = progress or Progress(stream=None)
     if not content.is_dir():
         raise PodiumError(f"content folder {content} does not exist")
-    transcripts, diagnostics = read_transcripts(content)
-    registry_path = find_registry(content)
-    registry, problems = site_registry(registry_path, _display(content, registry_path))
-    site, notes = link(transcripts, registry)
+    store = BuildCache(cache)
+    paths = source_files(content)
+    with progress.stage("parse", len(paths)) as advance:
+        transcripts, diagnostics = read_transcripts(content, paths, workers, store, advance)
+        advance.stage.detail = f"{len(paths)} files, {store.hits} from cache"
+    diagnostics += [warning(str(cache), 1, "cache", w) for w in store.warnings]
+    with progress.stage("link") as advance:
+        registry_path = find_registry(content)
+        registry, problems = site_registry(registry_path, _display(registry_path))
+        site, notes = link(transcripts, registry)
+        advance.stage.detail = f"{len(site.briefings)} briefings, {len(site.speakers)} speakers"
     report = Report(
-        files=len(transcripts) + sum(1 for d in diagnostics if d.kind == "encoding"),
+        files=len(paths),
         turns=sum(len(b.utterances) for b in site.briefings),
         speakers=len(site.speakers),
         diagnostics=sorted(diagnostics + problems + notes),
+        progress=progress,
     )
     if report.errors or (strict and report.warnings):
         raise ContentError(report.diagnostics)
@@ -82,20 +109,51 @@ def source_files(content: Path) -> list[Path]:
     return found
 
 
-def read_transcripts(content: Path) -> tuple[list[RawTranscript], list[Diagnostic]]:
-    transcripts, diagnostics = [], []
-    for path in source_files(content):
-        display = _display(content, path)
-        text, problems = decode_source(display, path.read_bytes())
-        diagnostics += problems
-        if text is not None:
-            raw = parse_transcript(display, text)
-            diagnostics += raw.diagnostics
-            transcripts.append(raw)
+def read_transcripts(content: Path, paths: list[Path], workers: int = 1,
+                     cache: BuildCache | None = None, advance=lambda n=1: None,
+                     ) -> tuple[list[RawTranscript], list[Diagnostic]]:
+    """Parse every source, from the cache where its bytes are unchanged."""
+    cache = cache or BuildCache(None)
+    results: dict[int, tuple[RawTranscript | None, list[Diagnostic]]] = {}
+    missing = []
+    for i, path in enumerate(paths):
+        display, data = _display(path), path.read_bytes()
+        key = cache.key(display, data)
+        cached = cache.load("parsed", key)
+        if cached is not None:
+            results[i] = cached
+            advance()
+        else:
+            missing.append((i, key, display, data))
+    jobs = [(display, data) for _, _, display, data in missing]
+    for (i, key, _, _), parsed in zip(missing, _map(_parse_one, jobs, workers)):
+        results[i] = parsed
+        cache.store("parsed", key, parsed)
+        advance()
+    transcripts = [raw for raw, _ in (results[i] for i in range(len(paths))) if raw is not None]
+    diagnostics = [d for i in range(len(paths)) for d in results[i][1]]
     return transcripts, diagnostics
 
 
-def _display(content: Path, path: Path | None) -> str:
+def _parse_one(job: tuple[str, bytes]) -> tuple[RawTranscript | None, list[Diagnostic]]:
+    display, data = job
+    text, problems = decode_source(display, data)
+    if text is None:
+        return None, problems
+    raw = parse_transcript(display, text)
+    return raw, problems + raw.diagnostics
+
+
+def _map(function, jobs: list, workers: int) -> list:
+    """`map` over processes when it pays; results in job order whatever the worker count."""
+    if workers <= 1 or len(jobs) < 64:
+        return [function(job) for job in jobs]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        return list(pool.map(function, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+
+
+def _display(path: Path | None) -> str:
     """How a source is named in messages: the path as the user would type it."""
     if path is None:
         return ""
@@ -105,11 +163,40 @@ def _display(content: Path, path: Path | None) -> str:
         return str(path)
 
 
-def render_site(site: Site, config: Config, workers: int = 1) -> dict[str, bytes]:
-    renderer = Renderer(config)
-    files = {page.path: renderer.render(page) for page in pages(site)}
-    files.update(export(site))
-    files.update(build_search_index(search_documents(site), workers=workers))
+_pages: list[Page] = []
+_renderer: Renderer | None = None
+
+
+def _render_range(bounds: tuple[int, int]) -> list[bytes]:
+    start, end = bounds
+    return [_renderer.render(page) for page in _pages[start:end]]
+
+
+def render_site(site: Site, config: Config, workers: int = 1, progress: Progress | None = None) -> dict[str, bytes]:
+    """Every output file's bytes: pages, JSON export, search index, static assets."""
+    global _pages, _renderer
+    progress = progress or Progress(stream=None)
+    all_pages = pages(site)
+    with progress.stage("render", len(all_pages)) as advance:
+        _pages, _renderer = all_pages, Renderer(config)
+        step = max(1, len(all_pages) // (workers * 8))
+        ranges = [(i, min(i + step, len(all_pages))) for i in range(0, len(all_pages), step)]
+        try:
+            rendered = [b for part in _map(_render_range, ranges, workers) for b in part]
+        finally:
+            _pages, _renderer = [], None
+        files = {page.path: data for page, data in zip(all_pages, rendered)}
+        advance(len(all_pages))
+        advance.stage.detail = f"{len(all_pages)} pages"
+    with progress.stage("export") as advance:
+        exported = export(site)
+        files.update(exported)
+        advance.stage.detail = f"{len(exported)} JSON files"
+    with progress.stage("index") as advance:
+        docs = search_documents(site)
+        index = build_search_index(docs, workers=workers)
+        files.update(index)
+        advance.stage.detail = f"{len(docs)} utterances, {len(index)} files"
     files.update(static_files())
     return files
 
@@ -148,3 +235,27 @@ def lunr_js() -> Path:
         if candidate.is_file():
             return candidate
     raise PodiumError("lunr.js is missing: run `npm ci` in the Podium checkout (it pins lunr@2.3.9)")
+
+
+@contextmanager
+def _lock(output: Path):
+    """One build per output folder at a time: a second one stops with a clear message."""
+    output = output.resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = output.with_name(f".{output.name}.lock")
+    with open(lock_path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise PodiumError(
+                f"another build is writing {output} ({holder}); wait for it to finish") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

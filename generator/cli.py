@@ -3,6 +3,7 @@ them into messages and exit codes (0 built, 1 content errors, 2 usage errors).""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections import Counter
@@ -14,6 +15,7 @@ from generator import __version__
 from generator.build import Report, build, check
 from generator.config import ConfigError, find_config, load_config
 from generator.errors import ContentError, PodiumError
+from generator.progress import Progress
 
 CONTENT = click.option(
     "--content", type=click.Path(file_okay=False, path_type=Path), default=Path("content"),
@@ -21,6 +23,11 @@ CONTENT = click.option(
 )
 STRICT = click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any).")
 QUIET = click.option("--quiet", "-q", is_flag=True, help="Print only errors and warnings.")
+WORKERS = click.option("--workers", "-j", type=click.IntRange(1, 64), default=os.cpu_count() or 1,
+                       show_default="all cores", help="Processes for parsing, rendering and indexing.")
+CACHE = click.option("--cache", type=click.Path(file_okay=False, path_type=Path),
+                     default=Path(".podium-cache"), show_default=True,
+                     help="Build cache folder (safe to delete).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -46,30 +53,38 @@ def cli() -> None:
 @click.option("--title", help="Site title (overrides podium.yaml).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Site configuration file (default: podium.yaml in or beside the content folder).")
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Processes for indexing.")
+@WORKERS
+@CACHE
 @STRICT
 @QUIET
-def build_command(content, output, base_url, title, config_path, workers, strict, quiet) -> None:
+def build_command(content, output, base_url, title, config_path, workers, cache, strict, quiet) -> None:
     """Build the site from CONTENT into OUTPUT.
 
     Nothing is written unless the whole build succeeds; the previous site stays in
-    place otherwise."""
+    place otherwise. Unchanged transcripts are read from the cache and unchanged
+    output files are kept, so rebuilding after adding one transcript is quick."""
     started = time.perf_counter()
     config = _config(content, config_path).with_overrides(base_url=base_url, title=title)
-    report = _run(lambda: build(content, output, config, strict=strict, workers=workers), strict)
+    progress = Progress(stream=None if quiet else sys.stderr)
+    report = _run(lambda: build(content, output, config, strict=strict, workers=workers,
+                                cache=cache, progress=progress), strict)
     _summary(report, quiet)
     if not quiet:
-        click.echo(f"Built {report.pages} pages into {output} in {time.perf_counter() - started:.1f} s.", err=True)
+        click.echo(f"Built {report.pages} pages into {output} in {time.perf_counter() - started:.1f} s "
+                   f"({report.written} files written, the rest unchanged).", err=True)
 
 
 @cli.command("check")
 @CONTENT
+@WORKERS
+@CACHE
 @STRICT
 @QUIET
-def check_command(content, strict, quiet) -> None:
-    """Validate CONTENT without writing anything: every problem as path:line: message."""
-    report = _run(lambda: check(content, strict=strict)[1], strict)
+def check_command(content, workers, cache, strict, quiet) -> None:
+    """Validate CONTENT without writing the site: every problem as path:line: message."""
+    progress = Progress(stream=None if quiet else sys.stderr)
+    report = _run(lambda: check(content, strict=strict, workers=workers, cache=cache,
+                                progress=progress)[1], strict)
     _summary(report, quiet)
 
 

@@ -11,6 +11,7 @@ import os
 import shutil
 from pathlib import Path, PurePosixPath
 
+from generator.cache import BuildCache, digest
 from generator.errors import PodiumError
 
 MARKER = ".podium-site"  # marks a folder Podium built, so it is safe to replace
@@ -36,24 +37,51 @@ def check_output(output: Path, content: Path) -> None:
         )
 
 
-def write_site(files: dict[str, bytes], output: Path) -> None:
-    """Write every file into a fresh folder beside `output`, then swap it in."""
+def write_site(files: dict[str, bytes], output: Path, cache: BuildCache | None = None,
+               advance=lambda n=1: None) -> int:
+    """Write every file into a fresh folder beside `output`, then swap it in. A file
+    whose bytes equal the previous build's is hard-linked from it instead of written.
+    Returns how many files were written anew."""
     paths = {safe_relative(p): data for p, data in files.items()}
     output = output.resolve()
     _recover(output)
+    cache = cache or BuildCache(None)
+    state_key = digest(str(output).encode())
+    digests = {str(rel): digest(data) for rel, data in paths.items()}
+    build_id = digest("\n".join(f"{p} {d}" for p, d in sorted(digests.items())).encode())
+    previous = _previous(output, cache.load("site", state_key))
     staging = output.with_name(f".{output.name}.new")
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
-    (staging / MARKER).write_text("Built by Podium; replaced whole on every build.\n")
     made: set[PurePosixPath] = set()
+    written = 0
     for rel in sorted(paths):
-        parent = rel.parent
-        if parent not in made:
-            (staging / parent).mkdir(parents=True, exist_ok=True)
-            made.add(parent)
-        (staging / rel).write_bytes(paths[rel])
+        if rel.parent not in made:
+            (staging / rel.parent).mkdir(parents=True, exist_ok=True)
+            made.add(rel.parent)
+        if previous.get(str(rel)) == digests[str(rel)]:
+            os.link(output / rel, staging / rel)
+        else:
+            (staging / rel).write_bytes(paths[rel])
+            written += 1
+        advance()
+    (staging / MARKER).write_text(f"Built by Podium; replaced whole on every build.\nbuild {build_id}\n")
     _swap(staging, output)
+    cache.store("site", state_key, (build_id, digests))
+    return written
+
+
+def _previous(output: Path, state) -> dict[str, str]:
+    """The previous build's digests, if the folder on disk is still that build."""
+    if not state:
+        return {}
+    build_id, digests = state
+    try:
+        marker = (output / MARKER).read_text()
+    except OSError:
+        return {}
+    return digests if f"build {build_id}" in marker else {}
 
 
 def _swap(staging: Path, output: Path) -> None:

@@ -1,0 +1,70 @@
+"""The build cache (`.podium-cache/`, safe to delete): parsed transcripts keyed by the
+hash of their bytes, and the previous build's file digests so unchanged output files are
+linked instead of written again.
+
+Every entry is keyed by Podium's version and a format number; an entry that cannot be
+read, or was written by another version, is ignored with a warning, never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+from generator import __version__
+
+FORMAT = 1
+STAMP = f"podium {__version__} cache {FORMAT}"
+
+
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class BuildCache:
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self.warnings: list[str] = []
+        self.hits = 0
+
+    def key(self, path: str, data: bytes) -> str:
+        return digest(STAMP.encode() + b"\0" + path.encode() + b"\0" + data)
+
+    def load(self, kind: str, key: str):
+        """The stored value, or None when absent, stale or unreadable."""
+        if self.folder is None:
+            return None
+        file = self.folder / kind / key[:2] / key
+        try:
+            with open(file, "rb") as handle:
+                stamp, value = pickle.load(handle)
+        except FileNotFoundError:
+            return None
+        except Exception as exc:  # a torn or foreign file: rebuild, never trust it
+            self.warnings.append(f"ignored unreadable cache entry {file}: {exc.__class__.__name__}")
+            return None
+        if stamp != STAMP:
+            return None
+        self.hits += 1
+        return value
+
+    def store(self, kind: str, key: str, value) -> None:
+        if self.folder is None:
+            return
+        folder = self.folder / kind / key[:2]
+        folder.mkdir(parents=True, exist_ok=True)
+        _atomic_write(folder / key, pickle.dumps((STAMP, value), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

@@ -15,7 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.cache import BuildCache
+from generator import __version__
+from generator.cache import BuildCache, digest
 from generator.config import Config
 from generator.errors import ContentError, Diagnostic, PodiumError, Severity, warning
 from generator.export import export
@@ -27,7 +28,7 @@ from generator.progress import Progress
 from generator.registry import find_registry, site_registry
 from generator.render import PACKAGE, Page, Renderer, pages, template_dir
 from generator.search import SearchDocument, build_search_index
-from generator.write import check_output, write_site
+from generator.write import SiteState, Unchanged, check_output, previous_state, write_site
 
 SOURCE_SUFFIXES = {".txt", ".md", ".markdown"}
 
@@ -60,9 +61,12 @@ def build(content: Path, output: Path, config: Config, *, strict: bool = False, 
     check_output(output, content)
     with _lock(output):
         site, report = check(content, strict=strict, workers=workers, cache=cache, progress=progress)
-        files = render_site(site, config, workers=workers, progress=progress)
+        store = BuildCache(cache)
+        keys: dict[str, str] = {}
+        files = render_site(site, config, workers=workers, progress=progress,
+                            previous=previous_state(output, store), keys=keys)
         with progress.stage("write", len(files)) as advance:
-            report.written = write_site(files, output, cache=BuildCache(cache), advance=advance)
+            report.written = write_site(files, output, cache=store, keys=keys, advance=advance)
             advance.stage.detail = f"{len(files)} files, {report.written} written, rest unchanged"
     report.pages = sum(1 for p in files if p.endswith(".html"))
     return report
@@ -84,6 +88,8 @@ def check(content: Path, *, strict: bool = False, workers: int = 1, cache: Path 
         registry_path = find_registry(content)
         registry, problems = site_registry(registry_path, _display(registry_path))
         site, notes = link(transcripts, registry)
+        for briefing in site.briefings:
+            briefing.digest = store.digests.get(briefing.source, "")
         advance.stage.detail = f"{len(site.briefings)} briefings, {len(site.speakers)} speakers"
     report = Report(
         files=len(paths),
@@ -112,13 +118,15 @@ def source_files(content: Path) -> list[Path]:
 def read_transcripts(content: Path, paths: list[Path], workers: int = 1,
                      cache: BuildCache | None = None, advance=lambda n=1: None,
                      ) -> tuple[list[RawTranscript], list[Diagnostic]]:
-    """Parse every source, from the cache where its bytes are unchanged."""
+    """Parse every source, from the cache where its bytes are unchanged. Each transcript's
+    `digest` names its bytes, for the page keys of incremental builds."""
     cache = cache or BuildCache(None)
     results: dict[int, tuple[RawTranscript | None, list[Diagnostic]]] = {}
     missing = []
     for i, path in enumerate(paths):
         display, data = _display(path), path.read_bytes()
         key = cache.key(display, data)
+        cache.digests[display] = key
         cached = cache.load("parsed", key)
         if cached is not None:
             results[i] = cached
@@ -172,24 +180,38 @@ def _render_range(bounds: tuple[int, int]) -> list[bytes]:
     return [_renderer.render(page) for page in _pages[start:end]]
 
 
-def render_site(site: Site, config: Config, workers: int = 1, progress: Progress | None = None) -> dict[str, bytes]:
-    """Every output file's bytes: pages, JSON export, search index, static assets."""
+def render_site(site: Site, config: Config, workers: int = 1, progress: Progress | None = None,
+                previous: SiteState | None = None, keys: dict[str, str] | None = None,
+                ) -> dict[str, bytes | Unchanged]:
+    """Every output file: pages, JSON export, search index, static assets. A page whose
+    key equals the previous build's is `Unchanged` instead of rendered again; the keys
+    used are recorded in `keys`."""
     global _pages, _renderer
     progress = progress or Progress(stream=None)
+    previous = previous or SiteState()
+    keys = {} if keys is None else keys
+    environment_key = _environment_key(config)
+    files: dict[str, bytes | Unchanged] = {}
     all_pages = pages(site)
     with progress.stage("render", len(all_pages)) as advance:
-        _pages, _renderer = all_pages, Renderer(config)
-        step = max(1, len(all_pages) // (workers * 8))
-        ranges = [(i, min(i + step, len(all_pages))) for i in range(0, len(all_pages), step)]
+        todo = []
+        for page in all_pages:
+            keys[page.path] = digest(f"{environment_key} {page.path} {page.key!r}".encode())
+            files[page.path] = previous.unchanged(page.path, keys[page.path])
+            if files[page.path] is None:
+                todo.append(page)
+        _pages, _renderer = todo, Renderer(config)
+        step = max(1, len(todo) // (workers * 8))
+        ranges = [(i, min(i + step, len(todo))) for i in range(0, len(todo), step)]
         try:
             rendered = [b for part in _map(_render_range, ranges, workers) for b in part]
         finally:
             _pages, _renderer = [], None
-        files = {page.path: data for page, data in zip(all_pages, rendered)}
+        files.update({page.path: data for page, data in zip(todo, rendered)})
         advance(len(all_pages))
-        advance.stage.detail = f"{len(all_pages)} pages"
+        advance.stage.detail = f"{len(all_pages)} pages, {len(todo)} rendered"
     with progress.stage("export") as advance:
-        exported = export(site)
+        exported = export(site, previous, keys, environment_key)
         files.update(exported)
         advance.stage.detail = f"{len(exported)} JSON files"
     with progress.stage("index") as advance:
@@ -199,6 +221,15 @@ def render_site(site: Site, config: Config, workers: int = 1, progress: Progress
         advance.stage.detail = f"{len(docs)} utterances, {len(index)} files"
     files.update(static_files())
     return files
+
+
+def _environment_key(config: Config) -> str:
+    """What every page depends on besides its own content: Podium, templates, config."""
+    templates = template_dir()
+    parts = [f"{__version__} {config!r}"]
+    for path in sorted(templates.rglob("*.html")) + sorted(templates.rglob("*.xml")):
+        parts.append(f"{path.relative_to(templates)} {digest(path.read_bytes())}")
+    return digest("\n".join(parts).encode())
 
 
 def search_documents(site: Site) -> list[SearchDocument]:

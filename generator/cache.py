@@ -29,6 +29,7 @@ class BuildCache:
         self.folder = folder
         self.warnings: list[str] = []
         self.hits = 0
+        self.digests: dict[str, str] = {}  # source path -> key of its bytes
 
     def key(self, path: str, data: bytes) -> str:
         return digest(STAMP.encode() + b"\0" + path.encode() + b"\0" + data)

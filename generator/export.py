@@ -9,13 +9,22 @@ from __future__ import annotations
 
 import json
 
+from generator.cache import digest
 from generator.model import Briefing, Site
+from generator.render import briefing_key
+from generator.write import SiteState, Unchanged
 
 
-def export(site: Site) -> dict[str, bytes]:
-    files = {"api/index.json": _dump([_summary(b) for b in site.briefings])}
+def export(site: Site, previous: SiteState | None = None, keys: dict[str, str] | None = None,
+           environment_key: str = "") -> dict[str, bytes | Unchanged]:
+    """The export files; a briefing whose key equals the previous build's is `Unchanged`."""
+    previous = previous or SiteState()
+    keys = {} if keys is None else keys
+    files: dict[str, bytes | Unchanged] = {"api/index.json": _dump([_summary(b) for b in site.briefings])}
     for briefing in site.briefings:
-        files[f"api/briefings/{briefing.slug}.json"] = _dump(briefing_record(briefing))
+        path = f"api/briefings/{briefing.slug}.json"
+        keys[path] = digest(f"{environment_key} {path} {briefing_key(briefing)!r}".encode())
+        files[path] = previous.unchanged(path, keys[path]) or _dump(briefing_record(briefing))
     return files
 
 

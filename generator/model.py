@@ -153,6 +153,7 @@ class Briefing:
     exchanges: list[Exchange] = field(default_factory=list)
     previous: Briefing | None = None
     next: Briefing | None = None
+    digest: str = ""  # of the source's bytes: what the cache and page keys compare
 
     @property
     def url(self) -> str:

@@ -36,6 +36,8 @@ class Page:
     path: str  # relative to the output root, always ending in .html/.xml
     template: str
     context: dict[str, Any] = field(default_factory=dict)
+    # Everything the page shows besides templates and config: equal keys, equal bytes.
+    key: tuple = ()
 
     @property
     def root(self) -> str:
@@ -87,13 +89,14 @@ def absolute_url(config: Config, path: str) -> str:
 
 def pages(site: Site) -> list[Page]:
     """Every HTML and XML page of the site, in a fixed order."""
+    listing = _listing_key(site)
     result = [
-        Page("index.html", "index.html", {"briefings": site.briefings}),
-        Page("speakers/index.html", "speakers.html", {"speakers": site.speakers}),
+        Page("index.html", "index.html", {"briefings": site.briefings}, listing),
+        Page("speakers/index.html", "speakers.html", {"speakers": site.speakers}, listing),
         Page("search/index.html", "search.html", {}),
         Page("404.html", "404.html", {}),
-        Page("feed.xml", "feed.xml", {"briefings": site.briefings[:50], "updated": _updated(site)}),
-        Page("sitemap.xml", "sitemap.xml", {"site": site}),
+        Page("feed.xml", "feed.xml", {"briefings": site.briefings[:50], "updated": _updated(site)}, listing),
+        Page("sitemap.xml", "sitemap.xml", {"site": site}, listing),
     ]
     result += [briefing_page(b) for b in site.briefings]
     result += [speaker_page(s) for s in site.speakers]
@@ -101,11 +104,32 @@ def pages(site: Site) -> list[Page]:
 
 
 def briefing_page(briefing: Briefing) -> Page:
-    return Page(f"{briefing.url}index.html", "briefing.html", {"briefing": briefing})
+    neighbours = tuple((b.slug, b.title) if b else None for b in (briefing.previous, briefing.next))
+    return Page(f"{briefing.url}index.html", "briefing.html", {"briefing": briefing},
+                (briefing_key(briefing), neighbours))
+
+
+def briefing_key(briefing: Briefing) -> tuple:
+    """A briefing's own content and who its labels resolved to."""
+    people = tuple((s.slug, s.name, tuple(s.offices)) for s in briefing.speakers)
+    turns = tuple((u.speaker.slug if u.speaker else u.role.key if u.role else None)
+                  for u in briefing.utterances)
+    return (briefing.digest, briefing.slug, briefing.kind, people, turns)
 
 
 def speaker_page(speaker: Speaker) -> Page:
-    return Page(f"{speaker.url}index.html", "speaker.html", {"speaker": speaker})
+    appearances = tuple((b.slug, b.digest) for b in speaker.briefings)
+    turns = tuple((u.briefing.slug, u.index) for u in speaker.utterances)
+    others = tuple((o.slug, o.name, n) for o, n in speaker.appeared_with())
+    key = (speaker.slug, speaker.name, tuple(speaker.offices), speaker.bio, appearances, turns, others)
+    return Page(f"{speaker.url}index.html", "speaker.html", {"speaker": speaker}, key)
+
+
+def _listing_key(site: Site) -> tuple:
+    briefings = tuple((b.slug, b.title, b.date, b.kind, b.place, b.time, tuple(s.name for s in b.speakers))
+                      for b in site.briefings)
+    speakers = tuple((s.slug, s.name, len(s.utterances), len(s.briefings)) for s in site.speakers)
+    return briefings, speakers
 
 
 def _updated(site: Site) -> dt.date:

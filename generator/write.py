@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from generator.cache import BuildCache, digest
@@ -37,8 +38,58 @@ def check_output(output: Path, content: Path) -> None:
         )
 
 
-def write_site(files: dict[str, bytes], output: Path, cache: BuildCache | None = None,
-               advance=lambda n=1: None) -> int:
+@dataclass(frozen=True)
+class Unchanged:
+    """A file the previous build wrote with these bytes: linked, not rendered again."""
+
+    digest: str
+    size: int
+
+
+@dataclass
+class SiteState:
+    """What the previous build wrote: each file's digest and the key it was made from."""
+
+    build_id: str = ""
+    digests: dict[str, str] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
+
+    def unchanged(self, path: str, key: str) -> Unchanged | None:
+        if path in self.digests and self.keys.get(path) == key:
+            return Unchanged(self.digests[path], self.sizes[path])
+        return None
+
+
+def previous_state(output: Path, cache: BuildCache) -> SiteState:
+    """The previous build's state, if the folder on disk is still that build."""
+    state = cache.load("site", _state_key(output))
+    if not isinstance(state, SiteState):
+        return SiteState()
+    output = output.resolve()
+    try:
+        marker = (output / MARKER).read_text()
+    except OSError:
+        return SiteState()
+    if f"build {state.build_id}" not in marker or not _sizes_match(output, state.sizes):
+        return SiteState()
+    return state
+
+
+def _sizes_match(output: Path, sizes: dict[str, int]) -> bool:
+    """A cheap look for files changed or removed by hand since the previous build."""
+    try:
+        return all(os.stat(output / path).st_size == size for path, size in sizes.items())
+    except OSError:
+        return False
+
+
+def _state_key(output: Path) -> str:
+    return digest(str(output.resolve()).encode())
+
+
+def write_site(files: dict[str, bytes | Unchanged], output: Path, cache: BuildCache | None = None,
+               keys: dict[str, str] | None = None, advance=lambda n=1: None) -> int:
     """Write every file into a fresh folder beside `output`, then swap it in. A file
     whose bytes equal the previous build's is hard-linked from it instead of written.
     Returns how many files were written anew."""
@@ -46,10 +97,10 @@ def write_site(files: dict[str, bytes], output: Path, cache: BuildCache | None =
     output = output.resolve()
     _recover(output)
     cache = cache or BuildCache(None)
-    state_key = digest(str(output).encode())
-    digests = {str(rel): digest(data) for rel, data in paths.items()}
+    previous = previous_state(output, cache)
+    digests = {str(rel): data.digest if isinstance(data, Unchanged) else digest(data)
+               for rel, data in paths.items()}
     build_id = digest("\n".join(f"{p} {d}" for p, d in sorted(digests.items())).encode())
-    previous = _previous(output, cache.load("site", state_key))
     staging = output.with_name(f".{output.name}.new")
     if staging.exists():
         shutil.rmtree(staging)
@@ -60,28 +111,20 @@ def write_site(files: dict[str, bytes], output: Path, cache: BuildCache | None =
         if rel.parent not in made:
             (staging / rel.parent).mkdir(parents=True, exist_ok=True)
             made.add(rel.parent)
-        if previous.get(str(rel)) == digests[str(rel)]:
+        data = paths[rel]
+        if previous.digests.get(str(rel)) == digests[str(rel)]:
             os.link(output / rel, staging / rel)
+        elif isinstance(data, Unchanged):
+            raise PodiumError(f"internal: {rel} was not rendered and the previous build lacks it")
         else:
-            (staging / rel).write_bytes(paths[rel])
+            (staging / rel).write_bytes(data)
             written += 1
         advance()
     (staging / MARKER).write_text(f"Built by Podium; replaced whole on every build.\nbuild {build_id}\n")
     _swap(staging, output)
-    cache.store("site", state_key, (build_id, digests))
+    sizes = {str(rel): data.size if isinstance(data, Unchanged) else len(data) for rel, data in paths.items()}
+    cache.store("site", _state_key(output), SiteState(build_id, digests, dict(keys or {}), sizes))
     return written
-
-
-def _previous(output: Path, state) -> dict[str, str]:
-    """The previous build's digests, if the folder on disk is still that build."""
-    if not state:
-        return {}
-    build_id, digests = state
-    try:
-        marker = (output / MARKER).read_text()
-    except OSError:
-        return {}
-    return digests if f"build {build_id}" in marker else {}
 
 
 def _swap(staging: Path, output: Path) -> None:

@@ -1,0 +1,99 @@
+"""Incremental builds: after adding, editing or deleting transcripts, the output equals a
+clean full build byte for byte, and only what changed is rendered again."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.build import build
+from generator.config import Config
+from linkcheck import broken_links
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SOURCES = ["wh_text_q_nbsp.txt", "wh_text_pentagon_header.txt", "md_correction_strike.md",
+           "md_teleconference_moderator.md", "sd_press_availability.txt"]
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def full_build(content: Path, tmp: Path) -> dict[str, bytes]:
+    clean = tmp / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    build(content, clean, Config(), cache=None)
+    return tree(clean)
+
+
+@pytest.fixture
+def site(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    for name in SOURCES[:-1]:
+        shutil.copy(FIXTURES / name, content / name)
+    output, cache = tmp_path / "output", tmp_path / "cache"
+    build(content, output, Config(), cache=cache)
+    return content, output, cache, tmp_path
+
+
+def rebuild(site):
+    content, output, cache, _ = site
+    return build(content, output, Config(), cache=cache)
+
+
+def assert_same_as_full_build(site):
+    content, output, _, tmp = site
+    assert tree(output) == full_build(content, tmp)
+    assert broken_links(output) == []
+
+
+def test_adding_a_transcript(site):
+    content = site[0]
+    shutil.copy(FIXTURES / SOURCES[-1], content / SOURCES[-1])
+    report = rebuild(site)
+    assert_same_as_full_build(site)
+    rendered = next(s for s in report.progress.stages if s.name == "render").detail
+    assert rendered.endswith(" rendered") and int(rendered.split(", ")[1].split()[0]) < 11
+
+
+def test_editing_a_transcript(site):
+    content = site[0]
+    path = content / "md_correction_strike.md"
+    path.write_text(path.read_text().replace("Thank you", "Thanks so much"), encoding="utf-8")
+    rebuild(site)
+    assert_same_as_full_build(site)
+
+
+def test_deleting_a_transcript(site):
+    content, output = site[0], site[1]
+    before = set(tree(output))
+    (content / "wh_text_pentagon_header.txt").unlink()
+    rebuild(site)
+    assert_same_as_full_build(site)
+    gone = before - set(tree(output))
+    assert any(p.startswith("briefings/") for p in gone)
+    assert any(p.startswith("api/briefings/") for p in gone)
+
+
+def test_nothing_changed_writes_nothing(site):
+    report = rebuild(site)
+    assert report.written == 0
+    assert_same_as_full_build(site)
+
+
+def test_a_corrupt_cache_is_ignored_with_a_warning(site):
+    content, output, cache, _ = site
+    for entry in cache.rglob("*"):
+        if entry.is_file():
+            entry.write_bytes(b"not a pickle")
+    report = rebuild(site)
+    assert any(d.kind == "cache" for d in report.warnings)
+    assert_same_as_full_build(site)
+
+
+def test_an_output_changed_by_hand_is_rebuilt_whole(site):
+    content, output, cache, _ = site
+    (output / "index.html").write_text("edited by hand")
+    rebuild(site)
+    assert_same_as_full_build(site)

@@ -158,3 +158,17 @@ def test_same_bytes_whatever_the_workers():
     docs = seed_docs(300) * 8
     docs = [SearchDocument(**{**d.__dict__, "ref": i}) for i, d in enumerate(docs)]
     assert build_search_index(docs, workers=1) == build_search_index(docs, workers=2)
+
+
+def test_appending_a_briefing_rebuilds_to_the_same_bytes_as_a_clean_build():
+    from generator.search import SearchCache
+
+    docs = seed_docs(300)
+    cache = SearchCache()
+    build_search_index(docs[:275], cache=cache)
+    assert build_search_index(docs, cache=cache) == build_search_index(docs)
+    edited = [SearchDocument(**{**d.__dict__, "text": d.text + " zanzibar"}) if d.ref == 3 else d
+              for d in docs]
+    assert build_search_index(edited, cache=cache) == build_search_index(edited)
+    assert build_search_index(edited + [SearchDocument(**{**docs[0].__dict__, "ref": 300})],
+                              cache=cache)["search/manifest.json"].count(b'"documents":301')

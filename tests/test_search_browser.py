@@ -28,7 +28,7 @@ if not CHROMIUM.exists():
     pytest.skip("/usr/bin/chromium is missing (set PODIUM_REQUIRE_BROWSER=1 to fail instead)",
                 allow_module_level=True)
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect, sync_playwright
 
 
 @pytest.fixture(scope="module")

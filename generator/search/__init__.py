@@ -48,7 +48,7 @@ list every document). "Quoted phrases" become required words, then candidates ar
 checked against the text in rank order until a page is filled.
 """
 
-from generator.search.build import build_search_index
+from generator.search.build import SearchCache, build_search_index
 from generator.search.documents import SearchDocument
 
-__all__ = ["SearchDocument", "build_search_index"]
+__all__ = ["SearchCache", "SearchDocument", "build_search_index"]

@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 
 from generator.export import html_safe
 from generator.search.analyse import FIELDS, K1, B, TermPipeline, analyse
@@ -22,16 +23,46 @@ FORMAT = 1
 _worker_docs: Sequence[SearchDocument] = ()
 
 
-def build_search_index(docs: Sequence[SearchDocument], workers: int = 1) -> dict[str, bytes]:
+@dataclass
+class SearchCache:
+    """What a build leaves for the next one (keep it in memory, or pickle it).
+
+    When the new documents are the previous ones plus documents appended after them
+    (a new briefing is the newest), only the new documents are analysed and only
+    the terms they use are re-encoded; anything else is a full build. Either way
+    the files are byte-identical to a clean build's."""
+
+    docs: tuple[SearchDocument, ...] = ()
+    postings: Postings | None = None
+    entries: dict[str, str] = field(default_factory=dict)
+    chunks: dict[str, bytes] = field(default_factory=dict)
+
+
+def build_search_index(
+    docs: Sequence[SearchDocument], workers: int = 1, cache: SearchCache | None = None
+) -> dict[str, bytes]:
     """Every search file, keyed by its path relative to the output root, e.g.
-    'search/manifest.json'. Deterministic bytes for the same docs, whatever `workers`."""
+    'search/manifest.json'. Deterministic bytes for the same docs, whatever `workers`,
+    and whatever `cache` holds (it is updated in place for the next build)."""
     _check_refs(docs)
-    postings = _postings(docs, workers)
+    cache = cache if cache is not None else SearchCache()
+    old = len(cache.docs)
+    appended = cache.postings is not None and len(docs) >= old and tuple(docs[:old]) == cache.docs
+    if appended:
+        postings = cache.postings
+        added = _postings(docs[old:], workers)
+        changed = set(added.terms)
+        postings.extend(added)
+    else:
+        postings, changed, old = _postings(docs, workers), None, 0
+        cache.entries, cache.chunks = {}, {}
     files: dict[str, bytes] = {}
-    shard_starts = _write_shards(postings, files)
+    shard_starts = _write_shards(postings, files, cache.entries, changed)
     files["search/manifest.json"] = _json(_manifest(postings, shard_starts))
-    files.update(_doc_chunks(docs))
+    cache.chunks = {**cache.chunks, **_doc_chunks(docs, old - old % DOCS_PER_CHUNK)}
+    files.update(cache.chunks)
     files.update(_filter_files(docs))
+    cache.docs, cache.postings = tuple(docs), postings
     return files
 
 
@@ -74,10 +105,13 @@ def _utf16(term: str) -> bytes:
     return term.encode("utf-16-be")  # JavaScript's string order, which lunr.js relies on
 
 
-def _write_shards(postings: Postings, files: dict[str, bytes]) -> list[str]:
-    entries: dict[str, str] = {}
+def _write_shards(
+    postings: Postings, files: dict[str, bytes], entries: dict[str, str], changed: set[str] | None
+) -> list[str]:
+    """Encode terms (only `changed` ones when given; `entries` holds the rest) and pack them."""
     for ordinal, (term, lists) in enumerate(postings.terms.items()):
-        entries[term], _ = encode_term(term, ordinal, lists)
+        if changed is None or term in changed or term not in entries:
+            entries[term], _ = encode_term(term, ordinal, lists)
     terms = sorted(entries, key=_utf16)
     sizes = {t: len(entries[t]) for t in terms}
     starts = []
@@ -103,9 +137,9 @@ def _manifest(postings: Postings, shard_starts: list[str]) -> dict:
     }
 
 
-def _doc_chunks(docs: Sequence[SearchDocument]) -> dict[str, bytes]:
+def _doc_chunks(docs: Sequence[SearchDocument], start: int = 0) -> dict[str, bytes]:
     files = {}
-    for k in range(0, len(docs), DOCS_PER_CHUNK):
+    for k in range(start, len(docs), DOCS_PER_CHUNK):
         rows = [[d.url, d.speaker, d.title, d.kind, d.date, d.text] for d in docs[k : k + DOCS_PER_CHUNK]]
         files[f"search/docs/{k // DOCS_PER_CHUNK}.json"] = _json({"first": k, "docs": rows})
     return files

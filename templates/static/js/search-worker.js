@@ -74,7 +74,13 @@ function createPodiumSearch(lunr, fetchJSON) {
   /* What the query asks of the index: terms (exact or prefix) and the shards holding them. */
   function plan(m, lunrQuery) {
     var query = new lunr.Query(m.fields.map(function (f) { return f[0]; }));
-    new lunr.QueryParser(lunrQuery, query).parse();
+    try {
+      new lunr.QueryParser(lunrQuery, query).parse();
+    } catch (e) {
+      // A typo such as `javascript:x` (an unknown field) is the reader's to fix, not a failure.
+      if (e instanceof lunr.QueryParseError) throw userError('This search cannot be read: ' + e.message + '.');
+      throw e;
+    }
     if (query.clauses.length === 0) throw userError('Type a word to search for.');
     var wanted = [], shards = new Set(), positive = false;
     query.clauses.forEach(function (clause) {

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from generator.export import html_safe
 from generator.search.analyse import FIELDS, K1, B, TermPipeline, analyse
@@ -179,10 +180,10 @@ def _filter_files(docs: Sequence[SearchDocument]) -> dict[str, bytes]:
     speakers = []
     for slug in sorted(speaker_refs):
         refs = speaker_refs[slug]
-        name = sorted(speaker_names[slug].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        name = min(speaker_names[slug].items(), key=lambda kv: (-kv[1], kv[0]))[0]
         file = speaker_file_name(slug)
         speakers.append([slug, name, len(refs), file])
-        deltas = [refs[0]] + [b - a for a, b in zip(refs, refs[1:])]
+        deltas = [refs[0]] + [b - a for a, b in pairwise(refs)]
         files[f"search/speakers/{file}.json"] = _json(deltas)
     dates = [d for d in briefings["date"] if d]
     files["search/filters.json"] = _json(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from array import array
 from collections.abc import Sequence
+from itertools import pairwise
 
 from generator.export import html_safe
 from generator.search.analyse import FIELDS, FieldTerms
@@ -60,7 +61,7 @@ def encode_term(term: str, ordinal: int, lists: Sequence[array]) -> tuple[str, i
         if not refs:
             parts.append("0")
             continue
-        deltas = [refs[0]] + [b - a for a, b in zip(refs, refs[1:])]
+        deltas = [refs[0]] + [b - a for a, b in pairwise(refs)]
         tf_text = "" if all(t == 1 for t in tfs) else _ints(tfs)
         parts.append(f"[[{_ints(deltas)}],[{tf_text}],[{_ints(lengths)}]]")
     return f"[{html_safe(json.dumps(term, ensure_ascii=False))},{ordinal},{df},{','.join(parts)}]", df

@@ -90,6 +90,12 @@ def demo_site(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def serve_folder():
+    """`serve` for test modules, which load this module as a plugin instead of importing it."""
+    return serve
+
+
+@pytest.fixture(scope="session")
 def demo_url(demo_site) -> Iterator[str]:
     with serve(demo_site) as url:
         yield url

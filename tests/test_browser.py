@@ -193,3 +193,17 @@ def test_axe_finds_no_serious_violations(axe_context, axe_source, demo_url, name
     ]
     serious = [v for v in violations if v["impact"] in ("serious", "critical")]
     assert serious == [], json.dumps(violations, indent=1)
+
+
+# ---- without chromium ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("required", "outcome"), [("", "skip"), ("1", "fail")])
+def test_missing_chromium_skips_unless_required(monkeypatch, tmp_path, required, outcome):
+    import browser as helpers  # loaded as a plugin already; imported here for its function
+
+    monkeypatch.setattr(helpers, "CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.setenv("PODIUM_REQUIRE_BROWSER", required)
+    expected = pytest.skip.Exception if outcome == "skip" else pytest.fail.Exception
+    with pytest.raises(expected, match="no-chromium is missing: `apt-get install chromium`"):
+        helpers.require_chromium()

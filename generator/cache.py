@@ -44,7 +44,7 @@ class BuildCache:
                 stamp, value = pickle.load(handle)
         except FileNotFoundError:
             return None
-        except Exception as exc:  # a torn or foreign file: rebuild, never trust it
+        except Exception as exc:  # noqa: BLE001 (a torn or foreign file: any error means rebuild)
             self.warnings.append(f"ignored unreadable cache entry {file}: {exc.__class__.__name__}")
             return None
         if stamp != STAMP:

@@ -43,8 +43,8 @@ HONORIFICS = {
     "LT", "MAJOR", "SERGEANT", "SGT", "COMMANDER", "CMDR", "JUDGE", "JUSTICE", "ATTORNEY",
     "PRESS", "ASSISTANT", "NATIONAL", "SECURITY", "ADVISOR", "ADVISER", "COUNSELOR", "KING",
     "QUEEN", "PRINCE", "PRINCESS", "EMIR", "SHEIKH", "CROWN", "HIS", "HER", "EXCELLENCY",
-    "FIRST", "LADY", "SURGEON", "CHIEF", "STAFF", "OF", "UN", "U", "S", "US", "COMMISSIONER",
-    "SPOKESPERSON", "SPOKESMAN", "COORDINATOR", "STATE", "GENERAL", "TAOISEACH", "PREMIER",
+    "FIRST", "SURGEON", "CHIEF", "STAFF", "OF", "UN", "U", "S", "US", "COMMISSIONER",
+    "SPOKESPERSON", "SPOKESMAN", "COORDINATOR", "STATE", "TAOISEACH", "PREMIER",
     "FATHER", "REVEREND", "REV", "PASTOR", "RABBI", "BISHOP", "CARDINAL", "POPE", "DOCTOR",
 }
 # Capitalised words in titles that are offices or bodies, never given names.
@@ -105,7 +105,7 @@ def names_in(text: str, surname: str) -> list[tuple[str, str | None]]:
     each with the office words before it: ("Sergey Lavrov", "Foreign Minister")."""
     found = []
     words = r"\s+".join(map(re.escape, surname.split()))
-    pattern = re.compile(r"(?<![\w-])" + words + r"(?![\w-])", re.I)
+    pattern = re.compile(r"(?<![\w-])" + words + r"(?![\w-])", re.IGNORECASE)
     for match in pattern.finditer(text):
         before = text[: match.start()].split()
         given: list[str] = []
@@ -236,4 +236,4 @@ class Resolver:
         return Resolution(name=person.name, person=person, offices=tuple(o.title for o in person.offices))
 
 
-__all__ = ["Resolution", "Resolver", "normalise_label", "role_for", "surname_of", "names_in"]
+__all__ = ["Resolution", "Resolver", "names_in", "normalise_label", "role_for", "surname_of"]

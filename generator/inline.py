@@ -44,7 +44,7 @@ class _SafeLinks(Treeprocessor):
 
 
 class _NoRawHtml(Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (library API)
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         for name in ("image_link", "image_reference", "short_image_ref"):

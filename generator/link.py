@@ -6,13 +6,20 @@ because each depends on more than one file.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from pathlib import PurePosixPath
 
 from generator.errors import Diagnostic, warning
 from generator.identity import Resolution, Resolver
 from generator.model import (
-    Briefing, Exchange, Site, Speaker, TurnKind, Utterance, slugify,
+    Briefing,
+    Exchange,
+    Site,
+    Speaker,
+    TurnKind,
+    Utterance,
+    slugify,
 )
 from generator.parse import event_kind
 from generator.parse.records import RawTranscript
@@ -25,7 +32,7 @@ def link(transcripts: list[RawTranscript], registry: Registry) -> tuple[Site, li
     resolver = Resolver(registry)
     periods = _folder_periods(transcripts)
     local = [_resolve_locally(t, resolver, periods.get(_folder(t))) for t in transcripts]
-    speakers: dict[str, Speaker] = {}
+    people = _People()
     diagnostics: list[Diagnostic] = []
     briefings = []
     for raw, slug, resolutions in zip(transcripts, _slugs(transcripts), local):
@@ -36,15 +43,15 @@ def link(transcripts: list[RawTranscript], registry: Registry) -> tuple[Site, li
                 key = normalise_label(turn.label)
                 resolution = resolutions.get(key) or resolver.archive(key, turn.label)
                 resolutions[key] = resolution
-            utterance = _utterance(briefing, turn, resolution, speakers)
+            utterance = _utterance(briefing, turn, resolution, people)
             briefing.utterances.append(utterance)
         diagnostics += _label_notes(raw, resolutions)
         briefing.exchanges = exchanges(briefing.utterances)
         briefings.append(briefing)
     _chain(briefings)
     briefings.sort(key=Briefing.sort_key, reverse=True)
-    people = sorted(speakers.values(), key=lambda s: (s.name.lower(), s.slug))
-    return Site(briefings=briefings, speakers=people), diagnostics
+    speakers = sorted(people.by_slug.values(), key=lambda s: (s.name.lower(), s.slug))
+    return Site(briefings=briefings, speakers=speakers), diagnostics
 
 
 def _folder(raw: RawTranscript) -> str:
@@ -108,7 +115,7 @@ def _briefing(raw: RawTranscript, slug: str) -> Briefing:
     )
 
 
-def _utterance(briefing, turn, resolution: Resolution | None, speakers: dict[str, Speaker]) -> Utterance:
+def _utterance(briefing, turn, resolution: Resolution | None, people: _People) -> Utterance:
     utterance = Utterance(
         briefing=briefing, index=len(briefing.utterances) + 1, line=turn.line,
         label=turn.label, kind=TurnKind.NARRATION, paragraphs=tuple(turn.paragraphs),
@@ -118,21 +125,32 @@ def _utterance(briefing, turn, resolution: Resolution | None, speakers: dict[str
     if resolution.role:
         utterance.role, utterance.kind = resolution.role, resolution.role.kind
         return utterance
-    speaker = _speaker(resolution, speakers)
+    speaker = people.get(resolution)
     speaker.utterances.append(utterance)
     utterance.speaker, utterance.kind = speaker, TurnKind.REMARKS
     return utterance
 
 
-def _speaker(resolution: Resolution, speakers: dict[str, Speaker]) -> Speaker:
-    slug = slugify(resolution.name or "", fallback="speaker")
-    if slug not in speakers:
-        person = resolution.person
-        speakers[slug] = Speaker(
-            slug=slug, name=resolution.name or slug, offices=list(resolution.offices),
-            bio=person.bio if person else None,
-        )
-    return speakers[slug]
+class _People:
+    """One Speaker per slug; names seen before skip the slugging."""
+
+    def __init__(self) -> None:
+        self.by_slug: dict[str, Speaker] = {}
+        self.by_name: dict[str, Speaker] = {}
+
+    def get(self, resolution: Resolution) -> Speaker:
+        name = resolution.name or ""
+        if (known := self.by_name.get(name)) is not None:
+            return known
+        slug = slugify(name, fallback="speaker")
+        if slug not in self.by_slug:
+            person = resolution.person
+            self.by_slug[slug] = Speaker(
+                slug=slug, name=name or slug, offices=list(resolution.offices),
+                bio=person.bio if person else None,
+            )
+        self.by_name[name] = self.by_slug[slug]
+        return self.by_slug[slug]
 
 
 def exchanges(utterances: list[Utterance]) -> list[Exchange]:
@@ -151,6 +169,6 @@ def exchanges(utterances: list[Utterance]) -> list[Exchange]:
 def _chain(briefings: list[Briefing]) -> None:
     """Previous and next in date order."""
     ordered = sorted(briefings, key=Briefing.sort_key)
-    for older, newer in zip(ordered, ordered[1:]):
+    for older, newer in itertools.pairwise(ordered):
         older.next, newer.previous = newer, older
 

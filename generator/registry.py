@@ -7,6 +7,7 @@ label resolves by the briefing's date.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,6 +67,7 @@ class Registry:
         return {label for p in self.people for o in p.offices for label in o.labels}
 
 
+@functools.lru_cache(maxsize=65536)
 def normalise_label(label: str) -> str:
     """`Mr. EARNEST` and `MR EARNEST` are one label: upper case, no dots, single spaces."""
     return " ".join(label.replace(".", " ").upper().split())

@@ -61,7 +61,7 @@ def _watch(content: Path, output: Path, config: Config) -> None:
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (library API)
+    def do_GET(self) -> None:
         if self.path == RELOAD_PATH:
             body = str(_State.generation).encode()
             self.send_response(200)

@@ -5,10 +5,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from linkcheck import broken_links
 
 from generator.build import build
 from generator.config import Config
-from linkcheck import broken_links
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SOURCES = ["wh_text_q_nbsp.txt", "wh_text_pentagon_header.txt", "md_correction_strike.md",
@@ -83,7 +83,7 @@ def test_nothing_changed_writes_nothing(site):
 
 
 def test_a_corrupt_cache_is_ignored_with_a_warning(site):
-    content, output, cache, _ = site
+    _content, _output, cache, _ = site
     for entry in cache.rglob("*"):
         if entry.is_file():
             entry.write_bytes(b"not a pickle")
@@ -93,7 +93,7 @@ def test_a_corrupt_cache_is_ignored_with_a_warning(site):
 
 
 def test_an_output_changed_by_hand_is_rebuilt_whole(site):
-    content, output, cache, _ = site
+    _content, output, _cache, _ = site
     (output / "index.html").write_text("edited by hand")
     rebuild(site)
     assert_same_as_full_build(site)

@@ -70,9 +70,10 @@ def build_site(content: Path, output: Path, **overrides) -> Path:
     return output
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Debian chromium for the whole session."""
+    """One headless Debian chromium per test module: playwright's sync API allows one
+    running instance per thread, and other modules start their own."""
     require_chromium()
     from playwright.sync_api import sync_playwright
 

@@ -207,3 +207,18 @@ def test_missing_chromium_skips_unless_required(monkeypatch, tmp_path, required,
     expected = pytest.skip.Exception if outcome == "skip" else pytest.fail.Exception
     with pytest.raises(expected, match="no-chromium is missing: `apt-get install chromium`"):
         helpers.require_chromium()
+
+
+def test_the_watcher_sees_csp_violations_console_errors_and_dialogs(page, serve_folder, tmp_path):
+    (tmp_path / "index.html").write_text(
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>t</title>'
+        '<meta http-equiv="Content-Security-Policy" content="script-src \'self\'">'
+        '<link rel="icon" href="data:,"><script src="bad.js"></script></head>'
+        '<body><script>alert(1)</script><p>x</p></body></html>\n')
+    (tmp_path / "bad.js").write_text('console.error("boom"); alert("hi");\n')
+    with serve_folder(tmp_path) as url:
+        page.goto(url)
+        problems = page.watcher.problems()
+    assert any("console error: boom" in p for p in problems), problems
+    assert any("CSP script-src-elem blocked inline" in p for p in problems), problems
+    assert any("dialog" in p and "'hi'" in p for p in problems), problems

@@ -187,3 +187,17 @@ def test_searching_hostile_text_opens_no_dialog(page, hostile_url, query):
         assert results.locator("script, img, svg").count() == 0
     assert page.watcher.dialogs == []
     assert page.watcher.problems() == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["", MARKDOWN, "speakers/mallory-evil/"])
+def test_long_hostile_text_needs_no_sideways_scrolling_on_a_phone(browser, hostile_url, path):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    try:
+        page = context.new_page()
+        page.goto(hostile_url + path)
+        widths = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert widths[0] <= widths[1], f"{path or 'home'} is {widths[0]}px wide on a {widths[1]}px screen"
+    finally:
+        context.close()

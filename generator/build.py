@@ -7,7 +7,6 @@ source has been read and checked.
 
 from __future__ import annotations
 
-import fcntl
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -27,7 +26,7 @@ from generator.parse.records import RawTranscript
 from generator.progress import Progress
 from generator.registry import find_registry, site_registry
 from generator.render import PACKAGE, Page, Renderer, pages, template_dir
-from generator.search import SearchDocument, build_search_index
+from generator.search import SearchCache, SearchDocument, build_search_index
 from generator.write import SiteState, Unchanged, check_output, previous_state, write_site
 
 SOURCE_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -64,7 +63,7 @@ def build(content: Path, output: Path, config: Config, *, strict: bool = False, 
         store = BuildCache(cache)
         keys: dict[str, str] = {}
         files = render_site(site, config, workers=workers, progress=progress,
-                            previous=previous_state(output, store), keys=keys)
+                            previous=previous_state(output, store), keys=keys, store=store)
         with progress.stage("write", len(files)) as advance:
             report.written = write_site(files, output, cache=store, keys=keys, advance=advance)
             advance.stage.detail = f"{len(files)} files, {report.written} written, rest unchanged"
@@ -182,13 +181,14 @@ def _render_range(bounds: tuple[int, int]) -> list[bytes]:
 
 def render_site(site: Site, config: Config, workers: int = 1, progress: Progress | None = None,
                 previous: SiteState | None = None, keys: dict[str, str] | None = None,
-                ) -> dict[str, bytes | Unchanged]:
+                store: BuildCache | None = None) -> dict[str, bytes | Unchanged]:
     """Every output file: pages, JSON export, search index, static assets. A page whose
     key equals the previous build's is `Unchanged` instead of rendered again; the keys
     used are recorded in `keys`."""
     global _pages, _renderer
     progress = progress or Progress(stream=None)
     previous = previous or SiteState()
+    store = store or BuildCache(None)
     keys = {} if keys is None else keys
     environment_key = _environment_key(config)
     files: dict[str, bytes | Unchanged] = {}
@@ -216,7 +216,9 @@ def render_site(site: Site, config: Config, workers: int = 1, progress: Progress
         advance.stage.detail = f"{len(exported)} JSON files"
     with progress.stage("index") as advance:
         docs = search_documents(site)
-        index = build_search_index(docs, workers=workers)
+        search_cache = store.load("search", "index") or SearchCache()
+        index = build_search_index(docs, workers=workers, cache=search_cache)
+        store.store("search", "index", search_cache)
         files.update(index)
         advance.stage.detail = f"{len(docs)} utterances, {len(index)} files"
     files.update(static_files())
@@ -270,23 +272,45 @@ def lunr_js() -> Path:
 
 @contextmanager
 def _lock(output: Path):
-    """One build per output folder at a time: a second one stops with a clear message."""
+    """One build per output folder at a time, like git's index.lock: a lock file made
+    exclusively beside the output, removed at the end; one left by a killed build (its
+    process is gone) is taken over."""
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = output.with_name(f".{output.name}.lock")
-    with open(lock_path, "a+") as handle:
+    lock = output.with_name(f".{output.name}.lock")
+    for _attempt in range(2):
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise PodiumError(
-                f"another build is writing {output} ({holder}); wait for it to finish") from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}")
-        handle.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            break
+        except FileExistsError:
+            holder = _lock_holder(lock)
+            if holder is not None:
+                raise PodiumError(
+                    f"another build (process {holder}) is writing {output}; "
+                    f"wait for it to finish, or remove {lock} if no build is running") from None
+            lock.unlink(missing_ok=True)  # stale: its build was killed
+    else:
+        raise PodiumError(f"cannot take the build lock {lock}")
+    try:
+        os.write(fd, str(os.getpid()).encode())
+        os.close(fd)
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+
+
+def _lock_holder(lock: Path) -> int | None:
+    """The live process holding a lock file, or None when it is gone."""
+    try:
+        pid = int(lock.read_text().strip() or 0)
+    except (OSError, ValueError):
+        return None
+    if pid <= 0:
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass
+    return pid

@@ -67,7 +67,8 @@ def build_command(content, output, base_url, title, config_path, workers, cache,
     config = _config(content, config_path).with_overrides(base_url=base_url, title=title)
     progress = Progress(stream=None if quiet else sys.stderr)
     report = _run(lambda: build(content, output, config, strict=strict, workers=workers,
-                                cache=cache, progress=progress), strict)
+                                cache=cache, progress=progress), strict,
+                  f"; {output} was left as it was")
     _summary(report, quiet)
     if not quiet:
         click.echo(f"Built {report.pages} pages into {output} in {time.perf_counter() - started:.1f} s "
@@ -111,7 +112,7 @@ def _config(content: Path, path: Path | None):
         raise click.UsageError(str(exc)) from exc
 
 
-def _run(action, strict: bool) -> Report:
+def _run(action, strict: bool, consequence: str = "") -> Report:
     try:
         return action()
     except ContentError as exc:
@@ -119,7 +120,7 @@ def _run(action, strict: bool) -> Report:
             click.echo(str(diagnostic), err=True)
         failing = len(exc.diagnostics) if strict else sum(
             1 for d in exc.diagnostics if d.severity.value == "error")
-        click.echo(f"Failed: {failing} problem(s) must be fixed; nothing was written.", err=True)
+        click.echo(f"Failed: {failing} problem(s) must be fixed{consequence}.", err=True)
         sys.exit(1)
     except PodiumError as exc:
         click.echo(f"Error: {exc}", err=True)

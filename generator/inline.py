@@ -74,3 +74,11 @@ def segment_html(segment: Segment, is_markdown: bool) -> Markup:
 
 def paragraph_html(paragraph: Paragraph) -> Markup:
     return Markup(" ").join(segment_html(s, paragraph.markdown) for s in paragraph.segments)
+
+
+_TAGS = re.compile(r"<[^>]*>")
+
+
+def markdown_text(source: str) -> str:
+    """The words of inline Markdown, without its syntax: `*very* [good](x)` -> `very good`."""
+    return html.unescape(_TAGS.sub("", markdown_inline(source)))

@@ -12,7 +12,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 
+from generator.inline import markdown_text
 from generator.parse.records import Paragraph, SegmentKind
 
 SLUG_MAX = 80
@@ -106,10 +108,12 @@ class Utterance:
             return self.role.name
         return self.label or ""
 
-    @property
+    @cached_property
     def text(self) -> str:
-        """The words spoken, paragraphs joined, stage directions and marks left out."""
-        return "\n\n".join(p for p in (para.plain for para in self.paragraphs) if p)
+        """The words spoken, paragraphs joined, stage directions, marks and Markdown
+        syntax left out."""
+        words = (markdown_text(p.plain) if p.markdown else p.plain for p in self.paragraphs)
+        return "\n\n".join(w for w in words if w)
 
     @property
     def is_empty(self) -> bool:

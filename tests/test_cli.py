@@ -70,7 +70,7 @@ def test_check_of_a_malformed_file_prints_path_line_message(project):
         "content/never-closed.md:1: error: no title: the first line or front matter `title:`"
         " names the event\n"
         "content/never-closed.md:1: warning: no speaker turns found\n"
-        "Failed: 2 problem(s) must be fixed; nothing was written.\n"
+        "Failed: 2 problem(s) must be fixed.\n"
     )
 
 
@@ -79,8 +79,8 @@ def test_a_failed_build_writes_nothing(project):
     result = run("build")
     assert result.exit_code == 1
     assert not (project / "output").exists()
-    # Besides content/, only the parse cache and the build lock may appear.
-    assert {p.name for p in project.iterdir()} <= {"content", ".podium-cache", ".output.lock"}
+    # Besides content/, only the parse cache may appear: the lock is gone with the build.
+    assert {p.name for p in project.iterdir()} <= {"content", ".podium-cache"}
 
 
 def test_undecodable_bytes_are_a_content_error_not_a_traceback(project):
@@ -90,7 +90,7 @@ def test_undecodable_bytes_are_a_content_error_not_a_traceback(project):
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert messages(result.stderr) == (
         "content/latin1.txt:3: error: not UTF-8: byte 0xE9 on line 3 cannot be decoded\n"
-        "Failed: 1 problem(s) must be fixed; nothing was written.\n"
+        "Failed: 1 problem(s) must be fixed.\n"
     )
 
 
@@ -106,9 +106,11 @@ def test_strict_turns_a_warning_into_exit_1(project):
     assert strict.exit_code == 1
     assert messages(strict.stderr) == (
         "content/empty-turn.txt:5: warning: turn 'MR KIRBY' has no text\n"
-        "Failed: 1 problem(s) must be fixed; nothing was written.\n"
+        "Failed: 1 problem(s) must be fixed.\n"
     )
-    assert run("build", "--strict").exit_code == 1
+    built = run("build", "--strict")
+    assert built.exit_code == 1
+    assert messages(built.stderr).endswith("Failed: 1 problem(s) must be fixed; output was left as it was.\n")
     assert not (project / "output").exists()
 
 

@@ -78,6 +78,7 @@ def test_hostile_text_is_escaped_and_shown(output):
     assert ("<title>Hostile &lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt; Briefing · Podium"
             "</title>") in markdown
     assert "<p>Is &lt;script&gt; escaped twice?</p>" in markdown
+    assert "Opening &lt;script&gt;alert(1)&lt;/script&gt; remarks." in markdown
 
 
 def test_template_syntax_is_literal_text(output):
@@ -117,8 +118,7 @@ def test_bidi_overrides_stay_inside_their_paragraph(output):
 
 def test_nothing_is_written_outside_the_output(hostile):
     output, appeared = hostile
-    # The build may leave its lock file beside the output (generator/build.py: _lock).
-    assert appeared - {f"{output.parent.name}/.output.lock"} == set()
+    assert appeared == set()
     root = output.resolve()
     for path in output.rglob("*"):
         assert path.resolve().is_relative_to(root), f"{path} leads outside {root}"

@@ -1,6 +1,7 @@
 """Incremental builds: after adding, editing or deleting transcripts, the output equals a
 clean full build byte for byte, and only what changed is rendered again."""
 
+import os
 import shutil
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from linkcheck import broken_links
 
 from generator.build import build
 from generator.config import Config
+from generator.errors import PodiumError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SOURCES = ["wh_text_q_nbsp.txt", "wh_text_pentagon_header.txt", "md_correction_strike.md",
@@ -96,4 +98,17 @@ def test_an_output_changed_by_hand_is_rebuilt_whole(site):
     _content, output, _cache, _ = site
     (output / "index.html").write_text("edited by hand")
     rebuild(site)
+    assert_same_as_full_build(site)
+
+
+def test_a_second_build_of_the_same_output_is_refused_while_one_runs(site):
+    content, output, cache, tmp = site
+    lock = tmp / ".output.lock"
+    lock.write_text(str(os.getpid()))  # a live process holds it
+    with pytest.raises(PodiumError, match=r"another build \(process \d+\) is writing"):
+        rebuild(site)
+    assert lock.exists()
+    lock.write_text("999999999")  # a build that was killed: its process is gone
+    rebuild(site)
+    assert not lock.exists()
     assert_same_as_full_build(site)

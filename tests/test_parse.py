@@ -202,7 +202,8 @@ def test_segment_kinds_in_plain_text(text, expected):
         ),
         ('Ok <strong>now</strong> <a href="x">here</a>', [(T, "Ok now here")], False),
         ('<figure> <img src="x.jpg" alt="A photo" /> </figure>', None, False),
-        ("<table><tr><td>Cell</td></tr></table> after", [(T, "after")], False),
+        ("<table><tr><td>Cell</td></tr></table> after", [(T, "Cell after")], False),
+        ("Say <script>alert(1)</script> now", [(T, "Say <script>alert(1)</script> now")], False),
     ],
 )
 def test_segment_kinds_in_markdown(text, expected, is_markdown):

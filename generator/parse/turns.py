@@ -195,8 +195,15 @@ _SEGMENTS = re.compile(
     r"|(?P<lead>^(?:\\?\*)+)(?=\s*\S)"
     r"|(?<=[\w.,;:!?”\"’)\]])(?P<star>\\?\*)(?=[\s.,;:!?”\"’)]|$)"
 )
-_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
-_DROP_ELEMENT = re.compile(r"<(figure|table|script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+# Pandoc's leftovers from the archived pages: layout tags are dropped (their text kept),
+# a <figure> (an image and its credit) goes whole. Any other tag, <script> included, is
+# the transcript's text and is shown as such, escaped.
+_LAYOUT_TAGS = (
+    "table|thead|tbody|tfoot|tr|td|th|div|span|p|br|hr|img|figcaption|sup|sub|u|em|strong"
+    "|b|i|a|small|center|font|section|article|blockquote|caption|colgroup|col"
+)
+_TAG = re.compile(r"</?(?:" + _LAYOUT_TAGS + r")(?:\s[^<>]*)?/?>", re.IGNORECASE)
+_DROP_ELEMENT = re.compile(r"<figure\b.*?</figure\s*>", re.IGNORECASE | re.DOTALL)
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~\"'$& ])")
 _MARKDOWN_INLINE = re.compile(
     r"(?<!\\)\*\S|(?<!\\)\[[^\]]*\]\(|<https?://|(?<![\\\w])_\S[^_]*_(?!\w)|(?<!\\)`"

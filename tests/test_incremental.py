@@ -102,7 +102,7 @@ def test_an_output_changed_by_hand_is_rebuilt_whole(site):
 
 
 def test_a_second_build_of_the_same_output_is_refused_while_one_runs(site):
-    content, output, cache, tmp = site
+    tmp = site[3]
     lock = tmp / ".output.lock"
     lock.write_text(str(os.getpid()))  # a live process holds it
     with pytest.raises(PodiumError, match=r"another build \(process \d+\) is writing"):

@@ -93,14 +93,20 @@ def check_command(content, workers, cache, strict, quiet) -> None:
 @CONTENT
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
               show_default=True, help="Where the preview site is built.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-def serve_command(content, output, port) -> None:
-    """Build, serve on http://127.0.0.1:PORT and rebuild when content or templates change."""
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0 picks a free one).")
+@WORKERS
+@CACHE
+def serve_command(content, output, port, workers, cache) -> None:
+    """Build, serve on http://127.0.0.1:PORT and rebuild when content or templates change.
+
+    Rebuilds are incremental and open pages reload themselves. Only this machine can
+    reach the preview."""
     from generator.serve import serve
 
     config = _config(content, None)
     try:
-        serve(content, output, config, port)
+        serve(content, output, config, port, cache=cache, workers=workers)
     except PodiumError as exc:
         raise click.ClickException(str(exc)) from exc
 

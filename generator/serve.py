@@ -22,14 +22,17 @@ class _State:
     generation = 0
 
 
-def serve(content: Path, output: Path, config: Config, port: int) -> None:
+def serve(content: Path, output: Path, config: Config, port: int, cache: Path | None = None,
+          workers: int = 1) -> None:
+    """Build, serve `output` on 127.0.0.1, rebuild incrementally on change until Ctrl-C."""
     config = config.with_overrides(live_reload=True)
-    _rebuild(content, output, config)
+    rebuild = functools.partial(_rebuild, content, output, config, cache, workers)
+    rebuild()
     handler = functools.partial(_Handler, directory=str(output.resolve()))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=_watch, args=(content, rebuild), daemon=True).start()
     host, bound = server.server_address[:2]
     click.echo(f"Serving {output} on http://{host}:{bound}/ (Ctrl-C to stop)", err=True)
-    threading.Thread(target=_watch, args=(content, output, config), daemon=True).start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -38,9 +41,9 @@ def serve(content: Path, output: Path, config: Config, port: int) -> None:
         server.server_close()
 
 
-def _rebuild(content: Path, output: Path, config: Config) -> None:
+def _rebuild(content: Path, output: Path, config: Config, cache: Path | None, workers: int) -> None:
     try:
-        report = build(content, output, config)
+        report = build(content, output, config, cache=cache, workers=workers)
     except ContentError as exc:
         for diagnostic in exc.diagnostics:
             click.echo(str(diagnostic), err=True)
@@ -50,14 +53,15 @@ def _rebuild(content: Path, output: Path, config: Config) -> None:
         click.echo(f"Error: {exc}; still serving the last good site.", err=True)
         return
     _State.generation += 1
-    click.echo(f"Built {report.pages} pages (generation {_State.generation}).", err=True)
+    click.echo(f"Built {report.pages} pages, {report.written} files written "
+               f"(generation {_State.generation}).", err=True)
 
 
-def _watch(content: Path, output: Path, config: Config) -> None:
+def _watch(content: Path, rebuild) -> None:
     from watchfiles import watch
 
     for _changes in watch(content, template_dir()):
-        _rebuild(content, output, config)
+        rebuild()
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):

@@ -9,10 +9,10 @@ import time
 from pathlib import Path
 
 import pytest
+from test_incremental import tree
 
 from generator.build import build
 from generator.config import Config
-from test_incremental import tree
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "content" / "000_dc28f8c96af5d01d.txt"

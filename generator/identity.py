@@ -89,7 +89,24 @@ def surname_of(label: str) -> str | None:
         i += 1
     if i == 0 or words[i] in HONORIFICS:
         return None
-    return " ".join(words[i:])
+    rest = words[i:]
+    # "MR. EARNEST MR. PRESIDENT": two labels run together; the first names the speaker.
+    end = next((j for j in range(1, len(rest)) if rest[j] in {"MR", "MRS", "MS", "DR"}), len(rest))
+    return " ".join(rest[:end])
+
+
+_NOT_IN_NAMES = {"OF", "THE", "TO", "AND", "FOR", "IN", "ON", "AT", "BY", "FROM", "WITH"}
+
+
+def _mangled_honorific(word: str) -> bool:
+    """`R` (for MR), `QMS` (Q run into MS): a transcription slip, not a given name."""
+    return len(word) == 1 or (word.endswith(("MR", "MS", "MRS", "DR")) and word not in HONORIFICS)
+
+
+def _full_name(label: str) -> bool:
+    """`JOHN KERRY` is a name; `QMS PSAKI` (a mangled honorific) and phrases are not."""
+    words = label.split()
+    return 2 <= len(words) <= 4 and not _mangled_honorific(words[0]) and not _NOT_IN_NAMES & set(words)
 
 
 def full_name_in_label(label: str) -> str | None:
@@ -169,14 +186,17 @@ class Resolver:
             return self._person(person)
         surname = surname_of(label)
         if surname is None:
-            if len(label.split()) >= 2 and label not in self.known_labels:
+            if _full_name(label) and label not in self.known_labels:
                 return Resolution(name=display_from_label(label))
             return None
         for text, stated_office in context:
             for name, office in names_in(text, surname):
                 office = office or stated_office
                 registered = self._registered(name)
-                name = registered.name if registered else name
+                if registered:
+                    name = registered.name
+                elif name.isupper():
+                    name = display_from_label(name)  # "JOHN SMITH" in a caps header
                 self._learn(surname, name)
                 if registered:
                     return self._person(registered)
@@ -191,7 +211,7 @@ class Resolver:
         if surname and surname in self.surnames:
             return self._by_surname(surname)
         words = label.split()
-        if len(words) == 2 and len(words[0]) <= 3 and words[1] in self.surnames:
+        if len(words) == 2 and _mangled_honorific(words[0]) and words[1] in self.surnames:
             resolved = self._by_surname(words[1])  # "R. GIBBS", "QMS. PSAKI": a mangled honorific
             return Resolution(
                 name=resolved.name, person=resolved.person, offices=resolved.offices,
@@ -229,7 +249,9 @@ class Resolver:
 
     def _registered(self, name: str) -> Person | None:
         """The registry's person whose name this is, or ends with ("... John Kirby")."""
-        return next((p for p in self.registry.people if name == p.name or name.endswith(" " + p.name)), None)
+        name = name.casefold()
+        return next((p for p in self.registry.people
+                     if name == p.name.casefold() or name.endswith(" " + p.name.casefold())), None)
 
     @staticmethod
     def _person(person: Person) -> Resolution:

@@ -121,3 +121,12 @@ def test_undated_briefing_resolves_through_its_folders_period(registry):
     period = (dt.date(2009, 3, 1), dt.date(2016, 8, 1))
     assert resolver.local("THE PRESIDENT", None, [], period).name == "Barack Obama"
     assert resolver.local("THE PRESIDENT", None, [], (dt.date(2016, 3, 1), dt.date(2021, 8, 1))) is None
+
+
+def test_two_labels_run_together_name_the_first_speaker(registry):
+    assert Resolver(registry).archive("MR EARNEST MR PRESIDENT", "MR. EARNEST MR. PRESIDENT").name == "Josh Earnest"
+
+
+def test_a_plain_full_name_label_is_that_person(registry):
+    assert Resolver(registry).local("JEN PSAKI", None, []).name == "Jen Psaki"
+    assert Resolver(registry).local("TO THE CONGRESS OF THE UNITED STATES", None, []) is None

@@ -44,7 +44,6 @@ def parsed_corpus() -> dict[str, tuple[str, RawTranscript]]:
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     print(f"\nparsed {len(parsed)} files in {elapsed:.1f}s wall, {cpu:.1f}s CPU (single process)")
     assert len(parsed) > 2000
-    assert cpu < 30  # CPU time, so a busy machine does not fail the check
     return parsed
 
 

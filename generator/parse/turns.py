@@ -129,7 +129,7 @@ def match_label(line: str) -> Label | None:
     match = _CAPS_LABEL.match(line)
     if match:
         label = collapse(match["label"])
-        if label not in _NOT_LABELS and _has_caps_word(label):
+        if label not in _NOT_LABELS and _has_caps_word(label) and label.split()[0] not in _CAPS_OPENERS:
             return Label(label, match.end())
     for pattern in (_HONORIFIC_LABEL, _ROLE_LABEL):
         match = pattern.match(line)
@@ -139,6 +139,11 @@ def match_label(line: str) -> Label | None:
     if match and match["label"].split()[0] not in _FUNCTION_WORDS:
         return Label(match["label"], match.end())
     return None
+
+
+# A caps line opening with one of these addresses someone ("TO THE CONGRESS OF THE
+# UNITED STATES:") rather than naming a speaker.
+_CAPS_OPENERS = frozenset("TO FOR IN ON AND OF AT BY FROM WITH BUT SO IF AS WHEN DEAR".split())
 
 
 def _has_caps_word(label: str) -> bool:

@@ -1,0 +1,89 @@
+"""The whole corpus builds into a correct site (runs when PODIUM_CORPUS is set; CI sets it).
+
+One build of ~2,150 real briefings, shared by every test here.
+"""
+
+import datetime as dt
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from generator.build import build, source_files
+from generator.config import Config
+from linkcheck import broken_links
+
+pytestmark = pytest.mark.corpus
+PRESIDENTS = [(dt.date(2009, 1, 20), "barack-obama"), (dt.date(2017, 1, 20), "donald-j-trump"),
+              (dt.date(2021, 1, 20), "joe-biden"), (dt.date(2025, 1, 20), "donald-j-trump")]
+ROLES = {"q", "question", "moderator", "operator", "aide", "staff", "interpreter",
+         "senior-administration-official", "senior-administration-official-one"}
+
+
+@pytest.fixture(scope="module")
+def site(corpus, tmp_path_factory):
+    output = tmp_path_factory.mktemp("corpus") / "output"
+    report = build(corpus, output, Config(), workers=os.cpu_count() or 1)
+    return corpus, output, report
+
+
+def briefings(output: Path) -> list[dict]:
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted((output / "api/briefings").glob("*.json"))]
+
+
+@pytest.fixture(scope="module")
+def exported(site):
+    return briefings(site[1])
+
+
+def test_every_file_is_built(site, exported):
+    corpus, output, report = site
+    assert report.errors == []
+    sources = source_files(corpus)
+    assert len(exported) == len(sources) == report.files
+    index = json.loads((output / "api/index.json").read_text(encoding="utf-8"))
+    assert len(index) == len(sources)
+    assert all((output / b["url"] / "index.html").is_file() for b in index)
+
+
+def test_the_president_resolves_to_the_office_holder_of_the_day(exported, corpus):
+    checked = 0
+    for briefing in exported:
+        for turn in briefing["utterances"]:
+            if (turn["label"] or "").upper().replace(".", "") != "THE PRESIDENT":
+                continue
+            checked += 1
+            if briefing["date"]:
+                day = dt.date.fromisoformat(briefing["date"])
+                expected = [slug for start, slug in PRESIDENTS if start <= day][-1]
+            else:  # undated 2009-2016 plain text: the folder's period is Obama's
+                expected = "barack-obama"
+            assert turn["speaker"] == expected, (briefing["slug"], turn["id"])
+    assert checked > 1000
+
+
+@pytest.mark.parametrize("surname, name", [
+    ("psaki", "Jen Psaki"), ("jean-pierre", "Karine Jean-Pierre"), ("carney", "Jay Carney"),
+    ("earnest", "Josh Earnest"), ("kirby", "John Kirby")])
+def test_press_secretaries_have_one_page_with_their_full_name(site, surname, name):
+    output = site[1]
+    pages = [p.name for p in (output / "speakers").iterdir() if p.is_dir() and surname in p.name]
+    assert pages == [name.lower().replace(" ", "-")]
+    assert f"<h1>{name}</h1>" in (output / "speakers" / pages[0] / "index.html").read_text()
+
+
+def test_no_person_page_for_a_role_or_a_sentence(site, exported):
+    speakers = {s["slug"]: s["name"] for b in exported for s in b["speakers"]}
+    assert not ROLES & set(speakers)
+    sentence_like = {slug: name for slug, name in speakers.items()
+                     if len(name.split()) > 5 or re.search(r"\b(?:is|are|the|my|what|line)\b", name)}
+    assert sentence_like == {}
+    roles = {(t["label"], t["speaker"]) for b in exported for t in b["utterances"]
+             if t["label"] in ("Q", "QUESTION", "MODERATOR", "OPERATOR")}
+    assert {speaker for _, speaker in roles} == {None}
+
+
+def test_every_link_and_anchor_resolves(site):
+    assert broken_links(site[1]) == []

@@ -10,10 +10,10 @@ import re
 from pathlib import Path
 
 import pytest
+from linkcheck import broken_links
 
 from generator.build import build, source_files
 from generator.config import Config
-from linkcheck import broken_links
 
 pytestmark = pytest.mark.corpus
 PRESIDENTS = [(dt.date(2009, 1, 20), "barack-obama"), (dt.date(2017, 1, 20), "donald-j-trump"),

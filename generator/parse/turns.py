@@ -143,7 +143,7 @@ def match_label(line: str) -> Label | None:
 
 # A caps line opening with one of these addresses someone ("TO THE CONGRESS OF THE
 # UNITED STATES:") rather than naming a speaker.
-_CAPS_OPENERS = frozenset("TO FOR IN ON AND OF AT BY FROM WITH BUT SO IF AS WHEN DEAR".split())
+_CAPS_OPENERS = frozenset(["TO", "FOR", "IN", "ON", "AND", "OF", "AT", "BY", "FROM", "WITH", "BUT", "SO", "IF", "AS", "WHEN", "DEAR"])
 
 
 def _has_caps_word(label: str) -> bool:

@@ -48,8 +48,8 @@ def test_build_of_the_demo_exits_0(project):
     result = run("build")
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    assert messages(result.stderr).startswith("1 files, 50 turns, 4 speakers; 0 warnings, 0 errors.\n")
-    assert "Built 9 pages into output in " in result.stderr
+    assert messages(result.stderr).startswith("4 files, 119 turns, 7 speakers; 0 warnings, 0 errors.\n")
+    assert "Built 15 pages into output in " in result.stderr
     assert (project / "output" / "index.html").is_file()
 
 

@@ -133,7 +133,7 @@ def read_transcripts(content: Path, paths: list[Path], workers: int = 1,
         else:
             missing.append((i, key, display, data))
     jobs = [(display, data) for _, _, display, data in missing]
-    for (i, key, _, _), parsed in zip(missing, _map(_parse_one, jobs, workers)):
+    for (i, key, _, _), parsed in zip(missing, _map(_parse_one, jobs, workers if len(jobs) >= 64 else 1)):
         results[i] = parsed
         cache.store("parsed", key, parsed)
         advance()
@@ -153,7 +153,7 @@ def _parse_one(job: tuple[str, bytes]) -> tuple[RawTranscript | None, list[Diagn
 
 def _map(function, jobs: list, workers: int) -> list:
     """`map` over processes when it pays; results in job order whatever the worker count."""
-    if workers <= 1 or len(jobs) < 64:
+    if workers <= 1 or len(jobs) < 2:
         return [function(job) for job in jobs]
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
@@ -204,7 +204,8 @@ def render_site(site: Site, config: Config, workers: int = 1, progress: Progress
         step = max(1, len(todo) // (workers * 8))
         ranges = [(i, min(i + step, len(todo))) for i in range(0, len(todo), step)]
         try:
-            rendered = [b for part in _map(_render_range, ranges, workers) for b in part]
+            pool = workers if len(todo) >= 64 else 1
+            rendered = [b for part in _map(_render_range, ranges, pool) for b in part]
         finally:
             _pages, _renderer = [], None
         files.update({page.path: data for page, data in zip(todo, rendered)})

@@ -27,7 +27,7 @@ from generator.progress import Progress
 from generator.registry import find_registry, site_registry
 from generator.render import PACKAGE, Page, Renderer, pages, template_dir
 from generator.search import SearchCache, SearchDocument, build_search_index
-from generator.write import SiteState, Unchanged, check_output, previous_state, write_site
+from generator.write import SiteWriter, check_output
 
 SOURCE_SUFFIXES = {".txt", ".md", ".markdown"}
 
@@ -61,13 +61,14 @@ def build(content: Path, output: Path, config: Config, *, strict: bool = False, 
     with _lock(output):
         site, report = check(content, strict=strict, workers=workers, cache=cache, progress=progress)
         store = BuildCache(cache)
-        keys: dict[str, str] = {}
-        files = render_site(site, config, workers=workers, progress=progress,
-                            previous=previous_state(output, store), keys=keys, store=store)
-        with progress.stage("write", len(files)) as advance:
-            report.written = write_site(files, output, cache=store, keys=keys, advance=advance)
-            advance.stage.detail = f"{len(files)} files, {report.written} written, rest unchanged"
-    report.pages = sum(1 for p in files if p.endswith(".html"))
+        with SiteWriter(output, store) as writer:
+            keys = render_site(site, config, writer, workers=workers, progress=progress, store=store)
+            with progress.stage("write") as advance:
+                writer.commit(keys)
+                advance.stage.detail = (f"{len(writer.digests)} files, {writer.written} written, "
+                                        "the rest linked from the previous build")
+    report.written = writer.written
+    report.pages = sum(1 for p in writer.digests if p.endswith(".html"))
     return report
 
 
@@ -151,13 +152,15 @@ def _parse_one(job: tuple[str, bytes]) -> tuple[RawTranscript | None, list[Diagn
     return raw, problems + raw.diagnostics
 
 
-def _map(function, jobs: list, workers: int) -> list:
-    """`map` over processes when it pays; results in job order whatever the worker count."""
+def _map(function, jobs: list, workers: int):
+    """`map` over processes when it pays; results in job order whatever the worker count,
+    yielded as they come so that callers can write them out and let them go."""
     if workers <= 1 or len(jobs) < 2:
-        return [function(job) for job in jobs]
+        yield from map(function, jobs)
+        return
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        return list(pool.map(function, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+        yield from pool.map(function, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
 
 
 def _display(path: Path | None) -> str:
@@ -179,51 +182,58 @@ def _render_range(bounds: tuple[int, int]) -> list[bytes]:
     return [_renderer.render(page) for page in _pages[start:end]]
 
 
-def render_site(site: Site, config: Config, workers: int = 1, progress: Progress | None = None,
-                previous: SiteState | None = None, keys: dict[str, str] | None = None,
-                store: BuildCache | None = None) -> dict[str, bytes | Unchanged]:
-    """Every output file: pages, JSON export, search index, static assets. A page whose
-    key equals the previous build's is `Unchanged` instead of rendered again; the keys
-    used are recorded in `keys`."""
+def render_site(site: Site, config: Config, writer: SiteWriter, workers: int = 1,
+                progress: Progress | None = None, store: BuildCache | None = None) -> dict[str, str]:
+    """Hand every output file to `writer` as it is made: pages, JSON export, search index,
+    static assets. A page whose key equals the previous build's is `Unchanged` instead of
+    rendered again. Returns the keys the pages were made from, for the next build."""
     global _pages, _renderer
     progress = progress or Progress(stream=None)
-    previous = previous or SiteState()
     store = store or BuildCache(None)
-    keys = {} if keys is None else keys
+    keys: dict[str, str] = {}
     environment_key = _environment_key(config)
-    files: dict[str, bytes | Unchanged] = {}
     all_pages = pages(site)
     with progress.stage("render", len(all_pages)) as advance:
         todo = []
         for page in all_pages:
             keys[page.path] = digest(f"{environment_key} {page.path} {page.key!r}".encode())
-            files[page.path] = previous.unchanged(page.path, keys[page.path])
-            if files[page.path] is None:
+            unchanged = writer.previous.unchanged(page.path, keys[page.path])
+            if unchanged:
+                writer.add(page.path, unchanged)
+                advance()
+            else:
                 todo.append(page)
         _pages, _renderer = todo, Renderer(config)
         step = max(1, len(todo) // (workers * 8))
         ranges = [(i, min(i + step, len(todo))) for i in range(0, len(todo), step)]
         try:
-            pool = workers if len(todo) >= 64 else 1
-            rendered = [b for part in _map(_render_range, ranges, pool) for b in part]
+            done = 0
+            for part in _map(_render_range, ranges, workers if len(todo) >= 64 else 1):
+                for data in part:
+                    writer.add(todo[done].path, data)
+                    done += 1
+                advance(len(part))
         finally:
             _pages, _renderer = [], None
-        files.update({page.path: data for page, data in zip(todo, rendered)})
-        advance(len(all_pages))
         advance.stage.detail = f"{len(all_pages)} pages, {len(todo)} rendered"
-    with progress.stage("export") as advance:
-        exported = export(site, previous, keys, environment_key)
-        files.update(exported)
-        advance.stage.detail = f"{len(exported)} JSON files"
+    with progress.stage("export", len(site.briefings)) as advance:
+        exported = 0
+        for path, data in export(site, writer.previous, keys, environment_key):
+            writer.add(path, data)
+            exported += 1
+            advance()
+        advance.stage.detail = f"{exported} JSON files"
     with progress.stage("index") as advance:
         docs = search_documents(site)
         search_cache = store.load("search", "index") or SearchCache()
         index = build_search_index(docs, workers=workers, cache=search_cache)
+        for path in sorted(index):
+            writer.add(path, index.pop(path))
         store.store("search", "index", search_cache)
-        files.update(index)
-        advance.stage.detail = f"{len(docs)} utterances, {len(index)} files"
-    files.update(static_files())
-    return files
+        advance.stage.detail = f"{len(docs)} utterances, {len(search_cache.entries)} terms"
+    for path, data in static_files().items():
+        writer.add(path, data)
+    return keys
 
 
 def _environment_key(config: Config) -> str:

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 from generator.cache import digest
 from generator.model import Briefing, Site
@@ -16,16 +17,16 @@ from generator.write import SiteState, Unchanged
 
 
 def export(site: Site, previous: SiteState | None = None, keys: dict[str, str] | None = None,
-           environment_key: str = "") -> dict[str, bytes | Unchanged]:
-    """The export files; a briefing whose key equals the previous build's is `Unchanged`."""
+           environment_key: str = "") -> Iterator[tuple[str, bytes | Unchanged]]:
+    """The export files, one at a time; a briefing whose key equals the previous build's
+    is `Unchanged`. The keys used are recorded in `keys`."""
     previous = previous or SiteState()
     keys = {} if keys is None else keys
-    files: dict[str, bytes | Unchanged] = {"api/index.json": _dump([_summary(b) for b in site.briefings])}
+    yield "api/index.json", _dump([_summary(b) for b in site.briefings])
     for briefing in site.briefings:
         path = f"api/briefings/{briefing.slug}.json"
         keys[path] = digest(f"{environment_key} {path} {briefing_key(briefing)!r}".encode())
-        files[path] = previous.unchanged(path, keys[path]) or _dump(briefing_record(briefing))
-    return files
+        yield path, previous.unchanged(path, keys[path]) or _dump(briefing_record(briefing))
 
 
 def _summary(briefing: Briefing) -> dict:

@@ -11,6 +11,7 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Self
 
 from generator.cache import BuildCache, digest
 from generator.errors import PodiumError
@@ -88,43 +89,73 @@ def _state_key(output: Path) -> str:
     return digest(str(output.resolve()).encode())
 
 
-def write_site(files: dict[str, bytes | Unchanged], output: Path, cache: BuildCache | None = None,
-               keys: dict[str, str] | None = None, advance=lambda n=1: None) -> int:
-    """Write every file into a fresh folder beside `output`, then swap it in. A file
-    whose bytes equal the previous build's is hard-linked from it instead of written.
-    Returns how many files were written anew."""
-    paths = {safe_relative(p): data for p, data in files.items()}
-    output = output.resolve()
-    _recover(output)
-    cache = cache or BuildCache(None)
-    previous = previous_state(output, cache)
-    digests = {str(rel): data.digest if isinstance(data, Unchanged) else digest(data)
-               for rel, data in paths.items()}
-    build_id = digest("\n".join(f"{p} {d}" for p, d in sorted(digests.items())).encode())
-    staging = output.with_name(f".{output.name}.new")
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
-    made: set[PurePosixPath] = set()
-    written = 0
-    for rel in sorted(paths):
-        if rel.parent not in made:
-            (staging / rel.parent).mkdir(parents=True, exist_ok=True)
-            made.add(rel.parent)
-        data = paths[rel]
-        if previous.digests.get(str(rel)) == digests[str(rel)]:
-            os.link(output / rel, staging / rel)
-        elif isinstance(data, Unchanged):
-            raise PodiumError(f"internal: {rel} was not rendered and the previous build lacks it")
+class SiteWriter:
+    """Writes files into a fresh folder beside `output` as they come, and swaps it in
+    on `commit`; until then the previous site is untouched. A file whose bytes equal the
+    previous build's is hard-linked from it instead of written again.
+
+        with SiteWriter(output, cache) as writer:
+            writer.add("index.html", data)
+            writer.commit(keys)
+    """
+
+    def __init__(self, output: Path, cache: BuildCache | None = None):
+        self.output = output.resolve()
+        self.cache = cache or BuildCache(None)
+        _recover(self.output)
+        self.previous = previous_state(self.output, self.cache)
+        self.staging = self.output.with_name(f".{self.output.name}.new")
+        self.digests: dict[str, str] = {}
+        self.sizes: dict[str, int] = {}
+        self.written = 0
+        self._folders: set[PurePosixPath] = set()
+
+    def __enter__(self) -> Self:
+        if self.staging.exists():
+            shutil.rmtree(self.staging)
+        self.staging.mkdir(parents=True)
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        if self.staging.exists():  # not committed: an error or an interrupt
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+    def add(self, path: str, data: bytes | Unchanged) -> None:
+        rel = safe_relative(path)
+        key = str(rel)
+        if key in self.digests:
+            raise PodiumError(f"two pages would be written to {key}")
+        if rel.parent not in self._folders:
+            (self.staging / rel.parent).mkdir(parents=True, exist_ok=True)
+            self._folders.add(rel.parent)
+        unchanged = isinstance(data, Unchanged)
+        self.digests[key] = data.digest if unchanged else digest(data)
+        self.sizes[key] = data.size if unchanged else len(data)
+        if self.previous.digests.get(key) == self.digests[key]:
+            os.link(self.output / rel, self.staging / rel)
+        elif unchanged:
+            raise PodiumError(f"internal: {key} was not rendered and the previous build lacks it")
         else:
-            (staging / rel).write_bytes(data)
-            written += 1
-        advance()
-    (staging / MARKER).write_text(f"Built by Podium; replaced whole on every build.\nbuild {build_id}\n")
-    _swap(staging, output)
-    sizes = {str(rel): data.size if isinstance(data, Unchanged) else len(data) for rel, data in paths.items()}
-    cache.store("site", _state_key(output), SiteState(build_id, digests, dict(keys or {}), sizes))
-    return written
+            (self.staging / rel).write_bytes(data)
+            self.written += 1
+
+    def commit(self, keys: dict[str, str] | None = None) -> None:
+        build_id = digest("\n".join(f"{p} {d}" for p, d in sorted(self.digests.items())).encode())
+        marker = f"Built by Podium; replaced whole on every build.\nbuild {build_id}\n"
+        (self.staging / MARKER).write_text(marker)
+        _swap(self.staging, self.output)
+        state = SiteState(build_id, self.digests, dict(keys or {}), self.sizes)
+        self.cache.store("site", _state_key(self.output), state)
+
+
+def write_site(files: dict[str, bytes | Unchanged], output: Path, cache: BuildCache | None = None,
+               keys: dict[str, str] | None = None) -> int:
+    """Write a whole site at once (see SiteWriter); returns how many files were written anew."""
+    with SiteWriter(output, cache) as writer:
+        for path in sorted(files):
+            writer.add(path, files[path])
+        writer.commit(keys)
+    return writer.written
 
 
 def _swap(staging: Path, output: Path) -> None:

@@ -133,23 +133,26 @@ def read_transcripts(content: Path, paths: list[Path], workers: int = 1,
             advance()
         else:
             missing.append((i, key, display, data))
-    jobs = [(display, data) for _, _, display, data in missing]
-    for (i, key, _, _), parsed in zip(missing, _map(_parse_one, jobs, workers if len(jobs) >= 64 else 1)):
+    jobs = [(display, data, cache.folder, key) for _, key, display, data in missing]
+    for (i, _, _, _), parsed in zip(missing, _map(_parse_one, jobs, workers if len(jobs) >= 64 else 1)):
         results[i] = parsed
-        cache.store("parsed", key, parsed)
         advance()
     transcripts = [raw for raw, _ in (results[i] for i in range(len(paths))) if raw is not None]
     diagnostics = [d for i in range(len(paths)) for d in results[i][1]]
     return transcripts, diagnostics
 
 
-def _parse_one(job: tuple[str, bytes]) -> tuple[RawTranscript | None, list[Diagnostic]]:
-    display, data = job
+def _parse_one(job: tuple[str, bytes, Path | None, str]) -> tuple[RawTranscript | None, list[Diagnostic]]:
+    """Parse one source and store it in the cache (in the worker, which has it at hand)."""
+    display, data, cache_folder, key = job
     text, problems = decode_source(display, data)
     if text is None:
-        return None, problems
-    raw = parse_transcript(display, text)
-    return raw, problems + raw.diagnostics
+        parsed = None, problems
+    else:
+        raw = parse_transcript(display, text)
+        parsed = raw, problems + raw.diagnostics
+    BuildCache(cache_folder).store("parsed", key, parsed)
+    return parsed
 
 
 def _map(function, jobs: list, workers: int):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from generator import __version__
 
-FORMAT = 1
+FORMAT = 2  # bump when what is stored changes shape
 STAMP = f"podium {__version__} cache {FORMAT}"
 
 

@@ -52,6 +52,15 @@ class BuildCache:
         self.hits += 1
         return value
 
+    def prune(self, kind: str, keep: set[str]) -> None:
+        """Delete the entries of `kind` that this build did not use, so the cache does not
+        grow with every edit."""
+        if self.folder is None or not (self.folder / kind).is_dir():
+            return
+        for entry in (self.folder / kind).glob("*/*"):
+            if entry.name not in keep:
+                entry.unlink(missing_ok=True)
+
     def store(self, kind: str, key: str, value) -> None:
         if self.folder is None:
             return

@@ -112,3 +112,12 @@ def test_a_second_build_of_the_same_output_is_refused_while_one_runs(site):
     rebuild(site)
     assert not lock.exists()
     assert_same_as_full_build(site)
+
+
+def test_the_cache_keeps_only_what_the_last_build_used(site):
+    content, _, cache, _ = site
+    path = content / "md_correction_strike.md"
+    for n in range(3):
+        path.write_text(path.read_text() + f"\nMR. KIRBY: Edit number {n}.\n", encoding="utf-8")
+        rebuild(site)
+    assert len(list((cache / "parsed").glob("*/*"))) == len(list(content.iterdir()))

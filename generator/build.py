@@ -54,7 +54,8 @@ class Report:
 
 
 def build(content: Path, output: Path, config: Config, *, strict: bool = False, workers: int = 1,
-          cache: Path | None = None, progress: Progress | None = None) -> Report:
+          cache: Path | None = None, progress: Progress | None = None,
+          search_cache: SearchCache | None = None) -> Report:
     """Build the site in `content` into `output`, or raise ContentError and write nothing."""
     progress = progress or Progress(stream=None)
     check_output(output, content)
@@ -62,7 +63,8 @@ def build(content: Path, output: Path, config: Config, *, strict: bool = False, 
         site, report = check(content, strict=strict, workers=workers, cache=cache, progress=progress)
         store = BuildCache(cache)
         with SiteWriter(output, store) as writer:
-            keys = render_site(site, config, writer, workers=workers, progress=progress, store=store)
+            keys = render_site(site, config, writer, workers=workers, progress=progress,
+                               search_cache=search_cache)
             with progress.stage("write") as advance:
                 writer.commit(keys)
                 advance.stage.detail = (f"{len(writer.digests)} files, {writer.written} written, "
@@ -187,13 +189,17 @@ def _render_range(bounds: tuple[int, int]) -> list[bytes]:
 
 
 def render_site(site: Site, config: Config, writer: SiteWriter, workers: int = 1,
-                progress: Progress | None = None, store: BuildCache | None = None) -> dict[str, str]:
+                progress: Progress | None = None, search_cache: SearchCache | None = None,
+                ) -> dict[str, str]:
     """Hand every output file to `writer` as it is made: pages, JSON export, search index,
     static assets. A page whose key equals the previous build's is `Unchanged` instead of
-    rendered again. Returns the keys the pages were made from, for the next build."""
+    rendered again. Returns the keys the pages were made from, for the next build.
+
+    `search_cache` is the index's state from the previous build in this process
+    (`podium serve` keeps one): with it, a newest briefing is indexed on its own. It is
+    not written to disk: at archive size it costs more to store and load than to rebuild."""
     global _pages, _renderer
     progress = progress or Progress(stream=None)
-    store = store or BuildCache(None)
     keys: dict[str, str] = {}
     environment_key = _environment_key(config)
     all_pages = pages(site)
@@ -229,11 +235,10 @@ def render_site(site: Site, config: Config, writer: SiteWriter, workers: int = 1
         advance.stage.detail = f"{exported} JSON files"
     with progress.stage("index") as advance:
         docs = search_documents(site)
-        search_cache = store.load("search", "index") or SearchCache()
+        search_cache = search_cache if search_cache is not None else SearchCache()
         index = build_search_index(docs, workers=workers, cache=search_cache)
         for path in sorted(index):
             writer.add(path, index.pop(path))
-        store.store("search", "index", search_cache)
         advance.stage.detail = f"{len(docs)} utterances, {len(search_cache.entries)} terms"
     for path, data in static_files().items():
         writer.add(path, data)

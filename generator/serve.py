@@ -14,6 +14,7 @@ from generator.build import build
 from generator.config import Config
 from generator.errors import ContentError, PodiumError
 from generator.render import template_dir
+from generator.search import SearchCache
 
 RELOAD_PATH = "/__podium/generation"
 
@@ -26,7 +27,7 @@ def serve(content: Path, output: Path, config: Config, port: int, cache: Path | 
           workers: int = 1) -> None:
     """Build, serve `output` on 127.0.0.1, rebuild incrementally on change until Ctrl-C."""
     config = config.with_overrides(live_reload=True)
-    rebuild = functools.partial(_rebuild, content, output, config, cache, workers)
+    rebuild = functools.partial(_rebuild, content, output, config, cache, workers, SearchCache())
     rebuild()
     handler = functools.partial(_Handler, directory=str(output.resolve()))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
@@ -41,9 +42,10 @@ def serve(content: Path, output: Path, config: Config, port: int, cache: Path | 
         server.server_close()
 
 
-def _rebuild(content: Path, output: Path, config: Config, cache: Path | None, workers: int) -> None:
+def _rebuild(content: Path, output: Path, config: Config, cache: Path | None, workers: int,
+             search_cache: SearchCache) -> None:
     try:
-        report = build(content, output, config, cache=cache, workers=workers)
+        report = build(content, output, config, cache=cache, workers=workers, search_cache=search_cache)
     except ContentError as exc:
         for diagnostic in exc.diagnostics:
             click.echo(str(diagnostic), err=True)

@@ -130,3 +130,8 @@ def test_two_labels_run_together_name_the_first_speaker(registry):
 def test_a_plain_full_name_label_is_that_person(registry):
     assert Resolver(registry).local("JEN PSAKI", None, []).name == "Jen Psaki"
     assert Resolver(registry).local("TO THE CONGRESS OF THE UNITED STATES", None, []) is None
+
+
+def test_office_words_are_not_given_names():
+    title = "Press Briefing by Director of the Office of Management and Budget Jeff Zients"
+    assert names_in(title, "ZIENTS") == [("Jeff Zients", None)]

@@ -55,7 +55,7 @@ _NOT_NAMES = HONORIFICS | {
     "BUDGET", "MANAGEMENT", "TREASURY", "COMMERCE", "LABOR", "ENERGY", "TRANSPORTATION",
     "EDUCATION", "AGRICULTURE", "INTERIOR", "VETERANS", "TRADE", "ADVISERS", "ADVISORS",
     "SERVICES", "HUMAN", "DEVELOPMENT", "PROTECTION", "ADMINISTRATION", "FEDERAL", "EMERGENCY",
-    "AFFAIRS", "INNOVATION", "TECHNOLOGY", "SCIENCE", "INFRASTRUCTURE", "IMPLEMENTATION",
+    "INNOVATION", "TECHNOLOGY", "SCIENCE", "INFRASTRUCTURE", "IMPLEMENTATION",
 }
 _PARTICLES = {"de", "da", "del", "della", "di", "van", "von", "der", "den", "le", "la", "al", "el", "bin", "ibn", "du", "dos", "das"}
 _NAME_WORD = re.compile(r"[A-Z][\w'’.-]*|(?:" + "|".join(_PARTICLES) + r")\b", re.UNICODE)

@@ -7,14 +7,12 @@ source has been read and checked.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import __version__
+from generator import __version__, processes
 from generator.cache import BuildCache, digest
 from generator.config import Config
 from generator.errors import ContentError, Diagnostic, PodiumError, Severity, warning
@@ -63,8 +61,11 @@ def build(content: Path, output: Path, config: Config, *, strict: bool = False, 
         site, report = check(content, strict=strict, workers=workers, cache=cache, progress=progress)
         store = BuildCache(cache)
         with SiteWriter(output, store) as writer:
+            if search_cache is None:
+                search_cache = store.load("search", "index") or SearchCache()
             keys = render_site(site, config, writer, workers=workers, progress=progress,
                                search_cache=search_cache)
+            store.store("search", "index", search_cache)
             with progress.stage("write") as advance:
                 writer.commit(keys)
                 advance.stage.detail = (f"{len(writer.digests)} files, {writer.written} written, "
@@ -164,9 +165,8 @@ def _map(function, jobs: list, workers: int):
     if workers <= 1 or len(jobs) < 2:
         yield from map(function, jobs)
         return
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        yield from pool.map(function, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
+    with processes.pool(workers) as executor:
+        yield from executor.map(function, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
 
 
 def _display(path: Path | None) -> str:
@@ -195,9 +195,9 @@ def render_site(site: Site, config: Config, writer: SiteWriter, workers: int = 1
     static assets. A page whose key equals the previous build's is `Unchanged` instead of
     rendered again. Returns the keys the pages were made from, for the next build.
 
-    `search_cache` is the index's state from the previous build in this process
-    (`podium serve` keeps one): with it, a newest briefing is indexed on its own. It is
-    not written to disk: at archive size it costs more to store and load than to rebuild."""
+    `search_cache` is the index's state from the previous build (kept in the build
+    cache, or in memory by `podium serve`): with it, a newest briefing is indexed on its
+    own, which is the common case of an archive that grows."""
     global _pages, _renderer
     progress = progress or Progress(stream=None)
     keys: dict[str, str] = {}

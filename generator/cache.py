@@ -17,7 +17,17 @@ from pathlib import Path
 from generator import __version__
 
 FORMAT = 2  # bump when what is stored changes shape
-STAMP = f"podium {__version__} cache {FORMAT}"
+
+
+def _code_digest() -> str:
+    """Podium's own code: a parser changed between two builds (even with the same version
+    number, as in development) must not be answered from the cache."""
+    package = Path(__file__).resolve().parent
+    sources = sorted(package.rglob("*.py")) + sorted((package / "data").glob("*"))
+    return hashlib.blake2b(b"".join(p.read_bytes() for p in sources), digest_size=8).hexdigest()
+
+
+STAMP = f"podium {__version__} cache {FORMAT} code {_code_digest()}"
 
 
 def digest(data: bytes) -> str:

@@ -75,3 +75,40 @@ def test_a_killed_build_leaves_a_whole_site_and_the_next_build_is_correct(tmp_pa
     subprocess.run(command, cwd=tmp_path, check=True)
     build(content, tmp_path / "clean", Config())
     assert tree(output) == tree(tmp_path / "clean")
+
+
+def test_a_killed_build_leaves_no_worker_processes(tmp_path):
+    content = tmp_path / "content"
+    many_briefings(content, 150)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "build", "--quiet", "--workers", "2", "--content",
+         str(content), "--output", str(tmp_path / "output"), "--cache", str(tmp_path / "cache")],
+        cwd=tmp_path)
+
+    def workers() -> list[int]:
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if parent == process.pid:
+                found.append(int(stat.parent.name))
+        return found
+
+    deadline = time.monotonic() + 60
+    while not workers() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    children = workers()
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    if not children:
+        pytest.skip("the build finished before it started workers")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() and
+                                              "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]
+                                              for pid in children):
+        time.sleep(0.1)
+    alive = [pid for pid in children if Path(f"/proc/{pid}").exists()
+             and Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"]
+    assert alive == []

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import re
 from collections import Counter
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from generator import processes
 from generator.export import html_safe
 from generator.search.analyse import FIELDS, K1, B, TermPipeline, analyse
 from generator.search.documents import SearchDocument
@@ -33,7 +32,7 @@ class SearchCache:
     the terms they use are re-encoded; anything else is a full build. Either way
     the files are byte-identical to a clean build's."""
 
-    docs: tuple[SearchDocument, ...] = ()
+    doc_keys: tuple[bytes, ...] = ()  # a digest per document: cheap to keep and compare
     postings: Postings | None = None
     entries: dict[str, str] = field(default_factory=dict)
     chunks: dict[str, bytes] = field(default_factory=dict)
@@ -47,8 +46,9 @@ def build_search_index(
     and whatever `cache` holds (it is updated in place for the next build)."""
     _check_refs(docs)
     cache = cache if cache is not None else SearchCache()
-    old = len(cache.docs)
-    appended = cache.postings is not None and len(docs) >= old and tuple(docs[:old]) == cache.docs
+    doc_keys = tuple(map(_doc_key, docs))
+    old = len(cache.doc_keys)
+    appended = cache.postings is not None and len(docs) >= old and doc_keys[:old] == cache.doc_keys
     if appended:
         postings = cache.postings
         added = _postings(docs[old:], workers)
@@ -63,8 +63,14 @@ def build_search_index(
     cache.chunks = {**cache.chunks, **_doc_chunks(docs, old - old % DOCS_PER_CHUNK)}
     files.update(cache.chunks)
     files.update(_filter_files(docs))
-    cache.docs, cache.postings = tuple(docs), postings
+    cache.doc_keys, cache.postings = doc_keys, postings
     return files
+
+
+def _doc_key(doc: SearchDocument) -> bytes:
+    fields = (str(doc.ref), doc.text, doc.speaker, doc.speaker_slug or "", doc.title, doc.kind,
+              doc.date or "", doc.url)
+    return hashlib.blake2b("\x1f".join(fields).encode(), digest_size=12).digest()
 
 
 def _check_refs(docs: Sequence[SearchDocument]) -> None:
@@ -81,9 +87,8 @@ def _postings(docs: Sequence[SearchDocument], workers: int) -> Postings:
     step = max(500, len(docs) // (workers * 4))
     ranges = [(i, min(i + step, len(docs))) for i in range(0, len(docs), step)]
     result = Postings()
-    ctx = multiprocessing.get_context("fork")
     try:
-        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+        with processes.pool(workers) as pool:
             for part in pool.map(_analyse_range, ranges):
                 result.extend(part)
     finally:

@@ -3,13 +3,17 @@
 Resolution order for a label in a briefing:
 1. a role (`Q`, `MODERATOR`, `SENIOR ADMINISTRATION OFFICIAL ONE`): no person;
 2. a dated office label (`THE PRESIDENT`) held on the briefing's date, from the registry;
+   an undated briefing uses its folder's span of dates when one holder covers it all;
 3. a registry alias;
 4. honorific + surname (`MR. CARNEY`): a full name ending in that surname found in the
    briefing's own header, title or front matter, else the registry, else the full name
-   the same surname resolved to most often elsewhere in the archive;
+   the same surname resolved to most often elsewhere in the archive; honorific + full
+   name (`MS. ASHLEY BIDEN`) is that name; a label of a plain full name is that name;
 5. otherwise the label itself becomes the name, with a warning.
-A near miss of a known label (`SENIOR ADMINSTRATION OFFICIAL`) resolves to it, with a
-warning that suggests the spelling.
+Slips resolve with a warning that names what they were taken for: a near miss of a
+known label (`SENIOR ADMINSTRATION OFFICIAL`), of a known surname (`MR. EARNET`), or a
+mangled honorific before one (`R. GIBBS`, `QMS. PSAKI`); two labels run together
+(`MR. EARNEST MR. PRESIDENT`) name the first.
 """
 
 from __future__ import annotations

@@ -61,12 +61,21 @@ class Speaker:
     def url(self) -> str:
         return f"speakers/{self.slug}/"
 
-    @property
+    @cached_property
     def briefings(self) -> list[Briefing]:
+        """Briefings this speaker spoke in, newest first (read after the link pass)."""
         seen: dict[int, Briefing] = {}
         for utterance in self.utterances:
             seen.setdefault(id(utterance.briefing), utterance.briefing)
         return sorted(seen.values(), key=Briefing.sort_key, reverse=True)
+
+    @cached_property
+    def appearances(self) -> list[tuple[Briefing, list[Utterance]]]:
+        """Each briefing (newest first) with this speaker's turns in it."""
+        turns: dict[int, list[Utterance]] = {}
+        for utterance in self.utterances:
+            turns.setdefault(id(utterance.briefing), []).append(utterance)
+        return [(briefing, turns[id(briefing)]) for briefing in self.briefings]
 
     def appeared_with(self) -> list[tuple[Speaker, int]]:
         """Other people in this speaker's briefings, most shared briefings first."""
@@ -172,22 +181,15 @@ class Briefing:
     def sort_key(self) -> tuple:
         return (self.date or dt.date.min, self.title, self.slug)
 
-    @property
+    @cached_property
     def speakers(self) -> list[Speaker]:
-        """People who spoke, in order of first turn."""
-        seen: dict[str, Speaker] = {}
-        for utterance in self.utterances:
-            if utterance.speaker:
-                seen.setdefault(utterance.speaker.slug, utterance.speaker)
-        return list(seen.values())
+        """People who spoke, in order of first turn (read after the link pass)."""
+        return list({u.speaker.slug: u.speaker for u in self.utterances if u.speaker}.values())
 
-    @property
+    @cached_property
     def roles(self) -> list[Role]:
-        seen: dict[str, Role] = {}
-        for utterance in self.utterances:
-            if utterance.role:
-                seen.setdefault(utterance.role.key, utterance.role)
-        return list(seen.values())
+        """Anonymous parts in the room, in order of first turn (read after the link pass)."""
+        return list({u.role.key: u.role for u in self.utterances if u.role}.values())
 
 
 @dataclass

@@ -18,6 +18,15 @@ from generator.inline import markdown_text
 from generator.parse.records import Paragraph, SegmentKind
 
 SLUG_MAX = 80
+# Past these, a speaker's page shows the latest appearances and links to a page per
+# year, and the home page the latest briefings and a page per year: readers get pages
+# of a sane size, and a new briefing re-renders its own year, not the whole archive.
+SPEAKER_PAGE_APPEARANCES = 25
+HOME_PAGE_BRIEFINGS = 100
+
+
+def year_of(day: dt.date | None) -> str:
+    return str(day.year) if day else "undated"
 
 
 def slugify(text: str, fallback: str = "untitled") -> str:
@@ -76,6 +85,21 @@ class Speaker:
         for utterance in self.utterances:
             turns.setdefault(id(utterance.briefing), []).append(utterance)
         return [(briefing, turns[id(briefing)]) for briefing in self.briefings]
+
+    @cached_property
+    def years(self) -> list[tuple[str, list[tuple[Briefing, list[Utterance]]]]]:
+        """Appearances grouped by year, newest year first, undated last."""
+        groups: dict[str, list[tuple[Briefing, list[Utterance]]]] = {}
+        for briefing, turns in self.appearances:
+            groups.setdefault(year_of(briefing.date), []).append((briefing, turns))
+        return list(groups.items())
+
+    @property
+    def paginated(self) -> bool:
+        return len(self.appearances) > SPEAKER_PAGE_APPEARANCES
+
+    def year_url(self, year: str) -> str:
+        return f"{self.url}{year}/"
 
     def appeared_with(self) -> list[tuple[Speaker, int]]:
         """Other people in this speaker's briefings, most shared briefings first."""
@@ -196,6 +220,22 @@ class Briefing:
 class Site:
     briefings: list[Briefing]  # newest first
     speakers: list[Speaker]  # by name
+
+    @cached_property
+    def years(self) -> list[tuple[str, list[Briefing]]]:
+        """Briefings grouped by year, newest year first, undated last."""
+        groups: dict[str, list[Briefing]] = {}
+        for briefing in self.briefings:
+            groups.setdefault(year_of(briefing.date), []).append(briefing)
+        return list(groups.items())
+
+    @property
+    def paginated(self) -> bool:
+        return len(self.briefings) > HOME_PAGE_BRIEFINGS
+
+    @staticmethod
+    def year_url(year: str) -> str:
+        return f"years/{year}/"
 
     def speaker(self, slug: str) -> Speaker | None:
         return next((s for s in self.speakers if s.slug == slug), None)

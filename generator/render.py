@@ -18,7 +18,7 @@ from markupsafe import Markup
 from generator import __version__
 from generator.config import Config
 from generator.inline import markdown_inline, paragraph_html
-from generator.model import Briefing, Site, Speaker
+from generator.model import HOME_PAGE_BRIEFINGS, SPEAKER_PAGE_APPEARANCES, Briefing, Site, Speaker
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -91,7 +91,7 @@ def pages(site: Site) -> list[Page]:
     """Every HTML and XML page of the site, in a fixed order."""
     listing = _listing_key(site)
     result = [
-        Page("index.html", "index.html", {"briefings": site.briefings}, listing),
+        home_page(site),
         Page("speakers/index.html", "speakers.html", {"speakers": site.speakers}, listing),
         Page("search/index.html", "search.html", {}),
         Page("404.html", "404.html", {}),
@@ -99,8 +99,27 @@ def pages(site: Site) -> list[Page]:
         Page("sitemap.xml", "sitemap.xml", {"site": site}, listing),
     ]
     result += [briefing_page(b) for b in site.briefings]
-    result += [speaker_page(s) for s in site.speakers]
+    for speaker in site.speakers:
+        result.append(speaker_page(speaker))
+        if speaker.paginated:
+            result += [speaker_year_page(speaker, year, group) for year, group in speaker.years]
+    if site.paginated:
+        years = tuple(year for year, _ in site.years)
+        result += [Page(f"{site.year_url(year)}index.html", "year.html",
+                        {"site": site, "year": year, "briefings": group},
+                        (years, tuple(_listing_entry(b) for b in group)))
+                   for year, group in site.years]
     return result
+
+
+def home_page(site: Site) -> Page:
+    if not site.paginated:
+        return Page("index.html", "index.html", {"site": site, "briefings": site.briefings},
+                    _listing_key(site))
+    latest = site.briefings[:HOME_PAGE_BRIEFINGS]
+    years = tuple((year, len(group)) for year, group in site.years)
+    return Page("index.html", "index.html", {"site": site, "briefings": latest},
+                (tuple(_listing_entry(b) for b in latest), years))
 
 
 def briefing_page(briefing: Briefing) -> Page:
@@ -118,16 +137,31 @@ def briefing_key(briefing: Briefing) -> tuple:
 
 
 def speaker_page(speaker: Speaker) -> Page:
-    appearances = tuple((b.slug, b.digest) for b in speaker.briefings)
-    turns = tuple((u.briefing.slug, u.index) for u in speaker.utterances)
+    shown = speaker.appearances[:SPEAKER_PAGE_APPEARANCES] if speaker.paginated else speaker.appearances
     others = tuple((o.slug, o.name, n) for o, n in speaker.appeared_with())
-    key = (speaker.slug, speaker.name, tuple(speaker.offices), speaker.bio, appearances, turns, others)
-    return Page(f"{speaker.url}index.html", "speaker.html", {"speaker": speaker}, key)
+    years = tuple((year, len(group)) for year, group in speaker.years) if speaker.paginated else ()
+    key = (speaker.slug, speaker.name, tuple(speaker.offices), speaker.bio, len(speaker.utterances),
+           len(speaker.briefings), _appearances_key(shown), others, years)
+    return Page(f"{speaker.url}index.html", "speaker.html", {"speaker": speaker, "appearances": shown}, key)
+
+
+def speaker_year_page(speaker: Speaker, year: str, group: list) -> Page:
+    years = tuple(y for y, _ in speaker.years)
+    key = (speaker.slug, speaker.name, year, years, _appearances_key(group))
+    return Page(f"{speaker.year_url(year)}index.html", "speaker_year.html",
+                {"speaker": speaker, "year": year, "appearances": group}, key)
+
+
+def _appearances_key(appearances: list) -> tuple:
+    return tuple((b.slug, b.title, b.date, b.digest, tuple(u.index for u in turns)) for b, turns in appearances)
+
+
+def _listing_entry(b: Briefing) -> tuple:
+    return (b.slug, b.title, b.date, b.kind, b.place, b.time, tuple(s.name for s in b.speakers))
 
 
 def _listing_key(site: Site) -> tuple:
-    briefings = tuple((b.slug, b.title, b.date, b.kind, b.place, b.time, tuple(s.name for s in b.speakers))
-                      for b in site.briefings)
+    briefings = tuple(_listing_entry(b) for b in site.briefings)
     speakers = tuple((s.slug, s.name, len(s.utterances), len(s.briefings)) for s in site.speakers)
     return briefings, speakers
 

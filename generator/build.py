@@ -17,7 +17,7 @@ from generator import __version__, processes
 from generator.cache import BuildCache, digest
 from generator.config import Config
 from generator.errors import ContentError, Diagnostic, PodiumError, Severity, warning
-from generator.export import export
+from generator.export import export_pages
 from generator.link import link
 from generator.model import Site
 from generator.parse import decode_source, parse_transcript
@@ -203,7 +203,7 @@ def render_site(site: Site, config: Config, writer: SiteWriter, workers: int = 1
     progress = progress or Progress(stream=None)
     keys: dict[str, str] = {}
     environment_key = _environment_key(config)
-    all_pages = pages(site)
+    all_pages = pages(site) + export_pages(site)
     with progress.stage("render", len(all_pages)) as advance:
         todo = []
         for page in all_pages:
@@ -226,14 +226,7 @@ def render_site(site: Site, config: Config, writer: SiteWriter, workers: int = 1
                 advance(len(part))
         finally:
             _pages, _renderer = [], None
-        advance.stage.detail = f"{len(all_pages)} pages, {len(todo)} rendered"
-    with progress.stage("export", len(site.briefings)) as advance:
-        exported = 0
-        for path, data in export(site, writer.previous, keys, environment_key):
-            writer.add(path, data)
-            exported += 1
-            advance()
-        advance.stage.detail = f"{exported} JSON files"
+        advance.stage.detail = f"{len(all_pages)} pages and export files, {len(todo)} made"
     with progress.stage("index") as advance:
         docs = search_documents(site)
         search_cache = search_cache if search_cache is not None else SearchCache()

@@ -8,25 +8,25 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
-from generator.cache import digest
 from generator.model import Briefing, Site
-from generator.render import briefing_key
-from generator.write import SiteState, Unchanged
+from generator.render import Page, briefing_key
 
 
-def export(site: Site, previous: SiteState | None = None, keys: dict[str, str] | None = None,
-           environment_key: str = "") -> Iterator[tuple[str, bytes | Unchanged]]:
-    """The export files, one at a time; a briefing whose key equals the previous build's
-    is `Unchanged`. The keys used are recorded in `keys`."""
-    previous = previous or SiteState()
-    keys = {} if keys is None else keys
-    yield "api/index.json", _dump([_summary(b) for b in site.briefings])
-    for briefing in site.briefings:
-        path = f"api/briefings/{briefing.slug}.json"
-        keys[path] = digest(f"{environment_key} {path} {briefing_key(briefing)!r}".encode())
-        yield path, previous.unchanged(path, keys[path]) or _dump(briefing_record(briefing))
+def export_pages(site: Site) -> list[Page]:
+    """The export files as pages, rendered (and skipped when unchanged) like the others."""
+    summaries = [_summary(b) for b in site.briefings]
+    index = Page("api/index.json", "", {"summaries": summaries},
+                 tuple(tuple(s.values()) for s in summaries),
+                 make=lambda context: _dump(context["summaries"]))
+    return [index] + [
+        Page(f"api/briefings/{b.slug}.json", "", {"briefing": b}, briefing_key(b), make=_briefing_json)
+        for b in site.briefings
+    ]
+
+
+def _briefing_json(context: dict) -> bytes:
+    return _dump(briefing_record(context["briefing"]))
 
 
 def _summary(briefing: Briefing) -> dict:

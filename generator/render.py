@@ -8,6 +8,7 @@ by page what needs rendering again.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,8 @@ class Page:
     context: dict[str, Any] = field(default_factory=dict)
     # Everything the page shows besides templates and config: equal keys, equal bytes.
     key: tuple = ()
+    # A file made without a template (the JSON export): called with the context.
+    make: Callable[[dict[str, Any]], bytes] | None = None
 
     @property
     def root(self) -> str:
@@ -177,6 +180,8 @@ class Renderer:
         self.env = environment(config)
 
     def render(self, page: Page) -> bytes:
+        if page.make is not None:
+            return page.make(page.context)
         template = self.env.get_template(page.template)
         # The 404 page is served at any depth, so only an absolute root works there.
         root = self.config.base_url if page.path == "404.html" else page.root

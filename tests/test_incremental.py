@@ -2,6 +2,7 @@
 clean full build byte for byte, and only what changed is rendered again."""
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -55,8 +56,10 @@ def test_adding_a_transcript(site):
     shutil.copy(FIXTURES / SOURCES[-1], content / SOURCES[-1])
     report = rebuild(site)
     assert_same_as_full_build(site)
-    rendered = next(s for s in report.progress.stages if s.name == "render").detail
-    assert rendered.endswith(" rendered") and int(rendered.split(", ")[1].split()[0]) < 11
+    detail = next(s for s in report.progress.stages if s.name == "render").detail
+    total, made = map(int, re.fullmatch(r"(\d+) pages and export files, (\d+) made", detail).groups())
+    # the new briefing, its export, its neighbours, its speakers, listings, feed, sitemap
+    assert 0 < made < total / 2
 
 
 def test_editing_a_transcript(site):

@@ -64,9 +64,11 @@ def build(content: Path, output: Path, config: Config, *, strict: bool = False, 
         with SiteWriter(output, store) as writer:
             if search_cache is None:
                 search_cache = store.load("search", "index") or SearchCache()
+            indexed = search_cache.doc_keys
             keys = render_site(site, config, writer, workers=workers, progress=progress,
                                search_cache=search_cache)
-            store.store("search", "index", search_cache)
+            if search_cache.doc_keys != indexed:  # storing 300 MB again for nothing costs a second
+                store.store("search", "index", search_cache)
             with progress.stage("write") as advance:
                 writer.commit(keys)
                 advance.stage.detail = (f"{len(writer.digests)} files, {writer.written} written, "

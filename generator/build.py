@@ -87,7 +87,7 @@ def check(content: Path, *, strict: bool = False, workers: int = 1, cache: Path 
     store = BuildCache(cache)
     paths = source_files(content)
     with progress.stage("parse", len(paths)) as advance:
-        transcripts, diagnostics = read_transcripts(content, paths, workers, store, advance)
+        transcripts, diagnostics = read_transcripts(paths, workers, store, advance)
         store.prune("parsed", keep=set(store.digests.values()))
         advance.stage.detail = f"{len(paths)} files, {store.hits} from cache"
     diagnostics += [warning(str(cache), 1, "cache", w) for w in store.warnings]
@@ -122,7 +122,7 @@ def source_files(content: Path) -> list[Path]:
     return found
 
 
-def read_transcripts(content: Path, paths: list[Path], workers: int = 1,
+def read_transcripts(paths: list[Path], workers: int = 1,
                      cache: BuildCache | None = None, advance=lambda n=1: None,
                      ) -> tuple[list[RawTranscript], list[Diagnostic]]:
     """Parse every source, from the cache where its bytes are unchanged. Each transcript's

@@ -21,7 +21,6 @@ from generator.model import (
     Utterance,
     slugify,
 )
-from generator.parse import event_kind
 from generator.parse.records import RawTranscript
 from generator.registry import Registry, normalise_label
 
@@ -110,7 +109,7 @@ def _slugs(transcripts: list[RawTranscript]) -> list[str]:
 def _briefing(raw: RawTranscript, slug: str) -> Briefing:
     return Briefing(
         slug=slug, source=raw.path, title=raw.title or PurePosixPath(raw.path).stem,
-        date=raw.date, kind=event_kind(raw.kind or raw.title), time=raw.time,
+        date=raw.date, kind=raw.event_kind, time=raw.time,
         place=raw.place, source_url=raw.source_url,
     )
 

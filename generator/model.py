@@ -149,10 +149,6 @@ class Utterance:
         return "\n\n".join(w for w in words if w)
 
     @property
-    def is_empty(self) -> bool:
-        return not any(s.text.strip() for p in self.paragraphs for s in p.segments)
-
-    @property
     def interpreted(self) -> bool:
         return any(
             s.kind is SegmentKind.INTERPRETATION for p in self.paragraphs for s in p.segments
@@ -236,6 +232,3 @@ class Site:
     @staticmethod
     def year_url(year: str) -> str:
         return f"years/{year}/"
-
-    def speaker(self, slug: str) -> Speaker | None:
-        return next((s for s in self.speakers if s.slug == slug), None)

@@ -19,13 +19,14 @@ from generator.config import Config
 from generator.errors import ContentError, Diagnostic, PodiumError, Severity, warning
 from generator.export import export_pages
 from generator.link import link
-from generator.model import Site
+from generator.model import Briefing, Site
 from generator.parse import decode_source, parse_transcript
 from generator.parse.records import RawTranscript
 from generator.progress import Progress
 from generator.registry import find_registry, site_registry
-from generator.render import PACKAGE, Page, Renderer, pages, template_dir
-from generator.search import SearchCache, SearchDocument, build_search_index
+from generator.render import PACKAGE, Page, Renderer, briefing_key, pages, template_dir
+from generator.search import SearchBriefing, SearchCache, SearchDocument
+from generator.search.build import assign_slots, chunk_files, index_files
 from generator.write import SiteWriter, check_output
 
 SOURCE_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -64,10 +65,9 @@ def build(content: Path, output: Path, config: Config, *, strict: bool = False, 
         with SiteWriter(output, store) as writer:
             if search_cache is None:
                 search_cache = store.load("search", "index") or SearchCache()
-            indexed = search_cache.doc_keys
             keys = render_site(site, config, writer, workers=workers, progress=progress,
                                search_cache=search_cache)
-            if search_cache.doc_keys != indexed:  # storing 300 MB again for nothing costs a second
+            if search_cache.changed:  # storing it again for nothing would cost a good part of a second
                 store.store("search", "index", search_cache)
             with progress.stage("write") as advance:
                 writer.commit(keys)
@@ -205,7 +205,9 @@ def render_site(site: Site, config: Config, writer: SiteWriter, workers: int = 1
     progress = progress or Progress(stream=None)
     keys: dict[str, str] = {}
     environment_key = _environment_key(config)
-    all_pages = pages(site) + export_pages(site)
+    search = [search_briefing(b) for b in site.briefings]
+    slots = assign_slots(search)
+    all_pages = pages(site) + export_pages(site) + _chunk_pages(site, search, slots)
     with progress.stage("render", len(all_pages)) as advance:
         todo = []
         for page in all_pages:
@@ -230,15 +232,34 @@ def render_site(site: Site, config: Config, writer: SiteWriter, workers: int = 1
             _pages, _renderer = [], None
         advance.stage.detail = f"{len(all_pages)} pages and export files, {len(todo)} made"
     with progress.stage("index") as advance:
-        docs = search_documents(site)
         search_cache = search_cache if search_cache is not None else SearchCache()
-        index = build_search_index(docs, workers=workers, cache=search_cache)
-        for path in sorted(index):
-            writer.add(path, index.pop(path))
-        advance.stage.detail = f"{len(docs)} utterances, {len(search_cache.entries)} terms"
+        files = index_files(search, slots, lambda i: search_documents(site.briefings[i]), workers, search_cache)
+        made = 0
+        for file in files:
+            if file.key:
+                keys[file.path] = file.key
+                unchanged = writer.previous.unchanged(file.path, file.key)
+                if unchanged:
+                    writer.add(file.path, unchanged)
+                    continue
+            writer.add(file.path, file.make())
+            made += 1
+        advance.stage.detail = (f"{sum(b.count for b in search_cache.briefings.values())} utterances, "
+                                f"{len(search_cache.entries)} terms, {made} files made")
     for path, data in static_files().items():
         writer.add(path, data)
     return keys
+
+
+def _chunk_pages(site: Site, search: list[SearchBriefing], slots: list[int]) -> list[Page]:
+    """The search result text of each briefing, as pages: made again only when it changed."""
+    found = []
+    for briefing, header, slot in zip(site.briefings, search, slots):
+        def documents(start: int, end: int, briefing=briefing) -> list[SearchDocument]:
+            return search_documents(briefing, start, end)
+        for file in chunk_files(header, slot, documents):
+            found.append(Page(file.path, "", {}, file.key, make=lambda _context, make=file.make: make()))
+    return found
 
 
 def _environment_key(config: Config) -> str:
@@ -250,20 +271,21 @@ def _environment_key(config: Config) -> str:
     return digest("\n".join(parts).encode())
 
 
-def search_documents(site: Site) -> list[SearchDocument]:
-    """One search document per utterance with words, oldest briefing first."""
-    docs: list[SearchDocument] = []
-    for briefing in reversed(site.briefings):
-        for utterance in briefing.utterances:
-            if not utterance.text:
-                continue
-            docs.append(SearchDocument(
-                ref=len(docs), text=utterance.text, speaker=utterance.speaker_name,
-                speaker_slug=utterance.speaker.slug if utterance.speaker else None,
-                title=briefing.title, kind=briefing.kind,
-                date=briefing.date.isoformat() if briefing.date else None, url=utterance.url,
-            ))
-    return docs
+def search_briefing(briefing: Briefing) -> SearchBriefing:
+    """How the index sees a briefing; its key is the briefing page's own content key."""
+    return SearchBriefing(
+        slug=briefing.slug, title=briefing.title, kind=briefing.kind,
+        date=briefing.date.isoformat() if briefing.date else None, size=len(briefing.utterances),
+        key=digest(repr(briefing_key(briefing)).encode()))
+
+
+def search_documents(briefing: Briefing, start: int = 0, end: int | None = None) -> list[SearchDocument]:
+    """One search document per utterance with words, at positions start..end-1."""
+    return [
+        SearchDocument(position=u.index - 1, text=u.text, speaker=u.speaker_name,
+                       speaker_slug=u.speaker.slug if u.speaker else None, url=u.url)
+        for u in briefing.utterances[start:end] if u.text
+    ]
 
 
 def static_files() -> dict[str, bytes]:

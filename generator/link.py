@@ -117,7 +117,7 @@ def _briefing(raw: RawTranscript, slug: str) -> Briefing:
 def _utterance(briefing, turn, resolution: Resolution | None, people: _People) -> Utterance:
     utterance = Utterance(
         briefing=briefing, index=len(briefing.utterances) + 1, line=turn.line,
-        label=turn.label, kind=TurnKind.NARRATION, paragraphs=tuple(turn.paragraphs),
+        label=turn.label, kind=TurnKind.NARRATION, paragraphs=turn.paragraphs,
     )
     if resolution is None:
         return utterance

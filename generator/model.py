@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
@@ -121,7 +122,7 @@ class Utterance:
     line: int
     label: str | None
     kind: TurnKind
-    paragraphs: tuple[Paragraph, ...]
+    paragraphs: Sequence[Paragraph]  # read lazily when it came from the parse cache
     speaker: Speaker | None = None
     role: Role | None = None
 

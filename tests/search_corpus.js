@@ -45,10 +45,10 @@ async function sharded() {
 
 /* lunr.Builder#createFieldVectors's score for every posting of one shard entry. */
 function scoreEntry(m, entry, add) {
-  const N = m.documents, k1 = m.k1, b = m.b, df = entry[2];
+  const N = m.documents, k1 = m.k1, b = m.b, df = entry[1];
   const idf = Math.log(1 + Math.abs((N - df + 0.5) / (df + 0.5)));
   for (let f = 0; f < m.fields.length; f++) {
-    const field = entry[3 + f];
+    const field = entry[2 + f];
     if (!field) continue;
     const [deltas, tfs, lengths] = field;
     const boost = m.fields[f][1] || 1, avg = m.averageFieldLength[f];
@@ -69,15 +69,17 @@ function unsharded() {
   const names = m.fields.map((f) => f[0]);
   const vectors = names.map(() => new Map()); // field -> ref -> [ordinal, score, ...]
   const inverted = [];
+  let ordinal = 0; // shards hold terms in string order: the index numbers them so
   for (let s = 0; s < m.shards.length; s++) {
     for (const entry of read(`shards/${s}.json`)) {
-      const posting = { _index: entry[1] };
+      const term = ordinal++;
+      const posting = { _index: term };
       names.forEach((name) => { posting[name] = {}; });
       scoreEntry(m, entry, (f, ref, score) => {
         posting[names[f]][ref] = {};
         let v = vectors[f].get(ref);
         if (!v) vectors[f].set(ref, (v = []));
-        v.push(entry[1], score);
+        v.push(term, score);
       });
       inverted.push([entry[0], posting]);
     }

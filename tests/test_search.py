@@ -7,13 +7,15 @@ import random
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from lunr.tokenizer import Tokenizer
 
-from generator.search import SearchDocument, build_search_index
+from generator.search import SearchBriefing, SearchCache, SearchDocument, build_search_index
 from generator.search.analyse import default_builder, tokenize
+from generator.search.build import assign_slots, ref_of
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "content" / "000_dc28f8c96af5d01d.txt"
@@ -36,29 +38,43 @@ QUERIES = [
 ]
 
 
-def seed_docs(count: int = 300, seed: int = 4) -> list[SearchDocument]:
-    """Utterances of one to six sentences of the seed transcript, in date order."""
+def seed_briefings(count: int = 300, seed: int = 4) -> list[SearchBriefing]:
+    """Briefings of 25 turns (some without words) of one to six sentences of the seed
+    transcript: mostly dated, two on one day, one undated."""
     text = SEED.read_text(encoding="utf-8")
     sentences = [s for s in re.split(r"(?<=[.?!])\s+", " ".join(text.split()[60:])) if s]
     rng = random.Random(seed)
-    docs = []
-    for ref in range(count):
-        briefing = ref // 25
-        title, kind = TITLES[briefing % len(TITLES)]
-        speaker, slug = SPEAKERS[rng.randrange(len(SPEAKERS))]
-        start = rng.randrange(len(sentences))
-        words = " ".join(sentences[start : start + rng.randint(1, 6)])
-        docs.append(SearchDocument(
-            ref=ref, text=words, speaker=speaker, speaker_slug=slug,
-            title=f"{title} {briefing}", kind=kind, date=f"2015-{1 + briefing % 12:02d}-{10 + briefing:02d}",
-            url=f"briefings/b{briefing}/#u{ref % 25}"))
-    return docs
+    briefings = []
+    for number in range(-(-count // 25)):
+        title, kind = TITLES[number % len(TITLES)]
+        size = min(25, count - number * 25)
+        docs = []
+        for position in range(size):
+            speaker, slug = SPEAKERS[rng.randrange(len(SPEAKERS))]
+            start = rng.randrange(len(sentences))
+            if position == 7:
+                continue  # a turn without words: not a document
+            docs.append(SearchDocument(
+                position=position, text=" ".join(sentences[start : start + rng.randint(1, 6)]),
+                speaker=speaker, speaker_slug=slug, url=f"briefings/b{number}/#u{position + 1}"))
+        date = None if number == 5 else f"2015-{1 + number % 12:02d}-{10 + min(number, 8):02d}"
+        briefings.append(SearchBriefing(f"b{number}", f"{title} {number}", kind, date, size, docs=tuple(docs)))
+    return briefings
 
 
-def lunr_py_results(docs: list[SearchDocument], query: str) -> list[list]:
+def documents(briefings: list[SearchBriefing]) -> list[tuple[int, SearchDocument, SearchBriefing]]:
+    """(ref, document, briefing) for every document, refs as the index assigns them."""
+    slots = assign_slots(briefings)
+    return sorted((ref_of(slot, d.position), d, b) for b, slot in zip(briefings, slots) for d in b.docs)
+
+
+def lunr_py_results(briefings: list[SearchBriefing], query: str) -> list[list]:
+    """The query on one lunr.py index of every document, terms numbered in string order."""
     builder = default_builder()
-    for d in docs:
-        builder.add({"ref": d.ref, "text": d.text, "speaker": d.speaker, "title": d.title})
+    for ref, d, b in documents(briefings):
+        builder.add({"ref": ref, "text": d.text, "speaker": d.speaker, "title": b.title})
+    for number, term in enumerate(sorted(builder.inverted_index, key=lambda t: t.encode("utf-16-be"))):
+        builder.inverted_index[term]["_index"] = number
     index = builder.build()
     return [[int(r["ref"]), r["score"]] for r in index.search(query)]
 
@@ -92,12 +108,12 @@ def test_tokenize_splits_like_lunr_py():
 @needs_node
 def test_sharded_index_scores_like_lunr_py(tmp_path, monkeypatch):
     monkeypatch.setattr("generator.search.build.SHARD_CAP", 2000)  # many shards, even here
-    docs = seed_docs()
-    site = write(build_search_index(docs), tmp_path)
+    briefings = seed_briefings()
+    site = write(build_search_index(briefings), tmp_path)
     assert len(list((site / "search" / "shards").iterdir())) > 10
     node = node_search(site, QUERIES)["results"]
     for query, got in zip(QUERIES, node):
-        expected = lunr_py_results(docs, query)
+        expected = lunr_py_results(briefings, query)
         assert by_score(got) == by_score(expected), query
     assert sum(1 for r in node if r) >= 18  # the query set really finds things
 
@@ -105,7 +121,7 @@ def test_sharded_index_scores_like_lunr_py(tmp_path, monkeypatch):
 @needs_node
 def test_query_fetches_only_its_shards(tmp_path, monkeypatch):
     monkeypatch.setattr("generator.search.build.SHARD_CAP", 2000)
-    site = write(build_search_index(seed_docs()), tmp_path)
+    site = write(build_search_index(seed_briefings()), tmp_path)
     fetched = node_search(site, ["syria"])["fetched"]
     assert fetched[0] == "manifest.json"
     assert len([f for f in fetched if f.startswith("shards/")]) == 1
@@ -114,7 +130,7 @@ def test_query_fetches_only_its_shards(tmp_path, monkeypatch):
 @needs_node
 def test_missing_shard_is_an_error_not_an_empty_result(tmp_path, monkeypatch):
     monkeypatch.setattr("generator.search.build.SHARD_CAP", 2000)
-    site = write(build_search_index(seed_docs()), tmp_path)
+    site = write(build_search_index(seed_briefings()), tmp_path)
     fetched = node_search(site, ["syria"])["fetched"]
     shard = next(f for f in fetched if f.startswith("shards/"))
     (site / "search" / shard).unlink()
@@ -124,7 +140,7 @@ def test_missing_shard_is_an_error_not_an_empty_result(tmp_path, monkeypatch):
 
 @needs_node
 def test_unsupported_queries_say_why(tmp_path):
-    site = write(build_search_index(seed_docs(50)), tmp_path)
+    site = write(build_search_index(seed_briefings(50)), tmp_path)
     results = node_search(site, ["*ria", "syria~1", "-syria"])["results"]
     assert [r["error"] for r in results] == [
         "A search word cannot start with *; put the * at the end, as in elect*.",
@@ -135,40 +151,60 @@ def test_unsupported_queries_say_why(tmp_path):
 
 @needs_node
 def test_phrases_and_filters(tmp_path):
-    docs = seed_docs()
-    site = write(build_search_index(docs), tmp_path)
+    briefings = seed_briefings()
+    site = write(build_search_index(briefings), tmp_path)
     queries = [
         {"q": '"security council"', "limit": 1000},
         {"q": "syria", "filters": {"speaker": "john-kerry"}, "limit": 1000},
         {"q": "syria", "filters": {"kind": "briefing", "from": "2015-03-01", "to": "2015-12-31"}, "limit": 1000},
     ]
     phrase, speaker, kind = node_search(site, queries)["results"]
-    assert phrase["exact"] and phrase["refs"] == sorted(
-        phrase["refs"], key=lambda r: phrase["refs"].index(r))
-    assert set(phrase["refs"]) == {d.ref for d in docs if "security council" in " ".join(
+    docs = documents(briefings)
+    assert phrase["exact"] and set(phrase["refs"]) == {ref for ref, d, _ in docs if "security council" in " ".join(
         re.sub(r"[^\w\s-]", "", d.text.lower()).split())}
-    syria = {r for r, _ in lunr_py_results(docs, "syria")}
-    assert set(speaker["refs"]) == {d.ref for d in docs if d.ref in syria and d.speaker_slug == "john-kerry"}
-    assert set(kind["refs"]) == {d.ref for d in docs if d.ref in syria and d.kind == "briefing"
-                                 and "2015-03-01" <= d.date <= "2015-12-31"}
+    syria = {r for r, _ in lunr_py_results(briefings, "syria")}
+    assert set(speaker["refs"]) == {ref for ref, d, _ in docs if ref in syria and d.speaker_slug == "john-kerry"}
+    assert set(kind["refs"]) == {ref for ref, _, b in docs if ref in syria and b.kind == "briefing"
+                                 and b.date and "2015-03-01" <= b.date <= "2015-12-31"}
     assert kind["refs"] and speaker["refs"]
 
 
 def test_same_bytes_whatever_the_workers():
-    docs = seed_docs(300) * 8
-    docs = [SearchDocument(**{**d.__dict__, "ref": i}) for i, d in enumerate(docs)]
-    assert build_search_index(docs, workers=1) == build_search_index(docs, workers=2)
+    briefings = [replace(b, slug=f"{b.slug}-{n}") for n in range(8) for b in seed_briefings(300)]
+    assert build_search_index(briefings, workers=1) == build_search_index(briefings, workers=2)
 
 
-def test_appending_a_briefing_rebuilds_to_the_same_bytes_as_a_clean_build():
-    from generator.search import SearchCache
+def test_refs_stay_put_when_briefings_come_and_go():
+    briefings = seed_briefings()
+    before = {d.url: ref for ref, d, _ in documents(briefings)}
+    same_day = replace(briefings[3], slug="b3-again")
+    after = {d.url: ref for ref, d, _ in documents(briefings[:2] + briefings[4:] + [same_day])}
+    moved = {url for url in after if url in before and after[url] != before[url]}
+    assert not moved - {d.url for d in briefings[3].docs}  # at most its day's briefings move
+    assert len(set(after.values())) == len(after)
 
-    docs = seed_docs(300)
+
+def test_incremental_updates_give_the_bytes_of_a_clean_build():
+    rng = random.Random(7)
+    pool = seed_briefings(600)
+    briefings, spare = pool[:12], pool[12:]
     cache = SearchCache()
-    build_search_index(docs[:275], cache=cache)
-    assert build_search_index(docs, cache=cache) == build_search_index(docs)
-    edited = [SearchDocument(**{**d.__dict__, "text": d.text + " zanzibar"}) if d.ref == 3 else d
-              for d in docs]
-    assert build_search_index(edited, cache=cache) == build_search_index(edited)
-    assert build_search_index(edited + [SearchDocument(**{**docs[0].__dict__, "ref": 300})],
-                              cache=cache)["search/manifest.json"].count(b'"documents":301')
+    assert build_search_index(briefings, cache=cache) == build_search_index(briefings)
+    for step in range(24):
+        action = step % 4
+        if action == 0:  # a new briefing, often on a day already taken
+            briefings.append(replace(spare.pop(), date=rng.choice([b.date for b in briefings])))
+        elif action == 1:
+            briefings.pop(rng.randrange(len(briefings)))
+        elif action == 2:  # one word more in one turn
+            i = rng.randrange(len(briefings))
+            docs = list(briefings[i].docs)
+            docs[0] = replace(docs[0], text=docs[0].text + f" zanzibar{step}")
+            briefings[i] = replace(briefings[i], docs=tuple(docs), key="")
+        else:  # a turn more: the briefing grows
+            i = rng.randrange(len(briefings))
+            extra = replace(spare[-1].docs[0], position=briefings[i].size, url=f"x{step}")
+            briefings[i] = replace(briefings[i], docs=briefings[i].docs + (extra,),
+                                   size=briefings[i].size + 1, key="")
+        assert build_search_index(briefings, cache=cache) == build_search_index(briefings), step
+    assert cache.briefings.keys() == {b.slug for b in briefings}

@@ -1,7 +1,7 @@
 """On the whole corpus, the sharded search answers as one unsharded lunr index.
 
-The search files are built once through the real pipeline (check, search_documents,
-build_search_index) in a child process. For bench/search's 20 queries, node runs
+The search files are built once through the real pipeline (check, search_briefing,
+search_documents, build_search_index) in a child process. For bench/search's 20 queries, node runs
 the worker on each query alone (it fetches only that query's shards) and, in a
 second process, loads every term of every shard as ONE lunr.Index and searches it
 with lunr's own Index#search. Count, top 20 [ref, score] and a digest of every
@@ -42,19 +42,23 @@ FILTERED = [(q.partition("&")[0], dict(parse_qsl(q.partition("&")[2]))) for q in
 
 BUILD = """
 import json, sys
+from dataclasses import replace
 from pathlib import Path
-from generator.build import check, search_documents
+from generator.build import check, search_briefing, search_documents
 from generator.search import build_search_index
+from generator.search.build import assign_slots, ref_of
 
 corpus, out = Path(sys.argv[1]), Path(sys.argv[2])
 site, _ = check(corpus, workers=2)
-docs = search_documents(site)
-for rel, data in build_search_index(docs, workers=2).items():
+briefings = [replace(search_briefing(b), docs=tuple(search_documents(b))) for b in site.briefings]
+for rel, data in build_search_index(briefings, workers=2).items():
     path = out / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-refs = {"speaker": [d.speaker_slug for d in docs], "kind": [d.kind for d in docs],
-        "date": [d.date for d in docs]}
+refs = {}
+for b, slot in zip(briefings, assign_slots(briefings)):
+    for d in b.docs:
+        refs[ref_of(slot, d.position)] = [d.speaker_slug, b.kind, b.date]
 (out / "refs.json").write_text(json.dumps(refs))
 """
 
@@ -97,9 +101,10 @@ def test_filtered_queries_equal_the_unsharded_ranking_filtered(index, unsharded)
     refs = json.loads((index / "refs.json").read_text())
 
     def keep(ref: int, filters: dict) -> bool:
-        date = refs["date"][ref] or ""
-        return ((not filters.get("speaker") or refs["speaker"][ref] == filters["speaker"])
-                and (not filters.get("kind") or refs["kind"][ref] == filters["kind"])
+        speaker, kind, date = refs[str(ref)]
+        date = date or ""
+        return ((not filters.get("speaker") or speaker == filters["speaker"])
+                and (not filters.get("kind") or kind == filters["kind"])
                 and (not filters.get("from") or date >= filters["from"])
                 and (not filters.get("to") or bool(date) and date <= filters["to"]))
 

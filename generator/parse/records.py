@@ -7,6 +7,7 @@ reader of the logs at the exact place in the source.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import NamedTuple
@@ -50,7 +51,7 @@ class RawTurn:
 
     line: int
     label: str | None
-    paragraphs: list[Paragraph] = field(default_factory=list)
+    paragraphs: list[Paragraph] | LazyParagraphs = field(default_factory=list)
 
 
 @dataclass
@@ -77,21 +78,50 @@ _KINDS = tuple(SegmentKind)
 _CODES = {kind: code for code, kind in enumerate(_KINDS)}
 
 
+class LazyParagraphs(Sequence[Paragraph]):
+    """A turn's paragraphs as unpickled: kept packed in plain tuples until first read.
+    A build reads them only for the pages it renders, so an incremental build mostly
+    never does, and forked workers unpack only what they render."""
+
+    __slots__ = ("_items", "_packed")
+
+    def __init__(self, packed: tuple) -> None:
+        self._packed: tuple | None = packed
+        self._items: tuple[Paragraph, ...] = ()
+
+    def _unpacked(self) -> tuple[Paragraph, ...]:
+        if self._packed is not None:
+            kinds = _KINDS
+            self._items = tuple([Paragraph(line, tuple([Segment(kinds[k], text) for k, text in segments]), md)
+                                 for line, md, segments in self._packed])
+            self._packed = None
+        return self._items
+
+    def packed(self) -> tuple:
+        return self._packed if self._packed is not None else _pack_paragraphs(self._items)
+
+    def __getitem__(self, index):
+        return self._unpacked()[index]
+
+    def __len__(self) -> int:
+        return len(self._packed) if self._packed is not None else len(self._items)
+
+    def __iter__(self) -> Iterator[Paragraph]:
+        return iter(self._unpacked())
+
+
+def _pack_paragraphs(paragraphs: Sequence[Paragraph]) -> tuple:
+    if isinstance(paragraphs, LazyParagraphs):
+        return paragraphs.packed()
+    return tuple((p.line, p.markdown, tuple((_CODES[s.kind], s.text) for s in p.segments)) for p in paragraphs)
+
+
 def _pack_turns(turns: list[RawTurn]) -> tuple:
-    return tuple(
-        (t.line, t.label, tuple((p.line, p.markdown, tuple((_CODES[s.kind], s.text) for s in p.segments))
-                                for p in t.paragraphs))
-        for t in turns
-    )
+    return tuple((t.line, t.label, _pack_paragraphs(t.paragraphs)) for t in turns)
 
 
 def _unpack_turns(packed: tuple) -> list[RawTurn]:
-    kinds = _KINDS
-    return [
-        RawTurn(line, label, [Paragraph(pline, tuple([Segment(kinds[k], text) for k, text in segments]), md)
-                              for pline, md, segments in paragraphs])
-        for line, label, paragraphs in packed
-    ]
+    return [RawTurn(line, label, LazyParagraphs(paragraphs)) for line, label, paragraphs in packed]
 
 
 def _unpack_transcript(fields: dict, packed_turns: tuple) -> RawTranscript:

@@ -49,6 +49,6 @@ checked against the text in rank order until a page is filled.
 """
 
 from generator.search.build import SearchCache, build_search_index
-from generator.search.documents import SearchDocument
+from generator.search.documents import SearchBriefing, SearchDocument
 
-__all__ = ["SearchCache", "SearchDocument", "build_search_index"]
+__all__ = ["SearchBriefing", "SearchCache", "SearchDocument", "build_search_index"]

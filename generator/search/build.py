@@ -1,154 +1,392 @@
-"""build_search_index: SearchDocuments in, every search file out."""
+"""The search index, built whole in parallel or updated per briefing.
+
+Refs are stable: a briefing owns a block of refs fixed by its own date and slug (see
+`assign_slots`), and an utterance's ref is its block's start plus its position in the
+briefing. Adding, editing or removing a briefing therefore touches only the entries
+of the terms it uses (old version and new), its own docs chunks, the manifest and the
+filter files; every other file keeps its bytes. Either way of building gives the same
+bytes: every file is a pure function of the briefings.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
+import zlib
+from array import array
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import NamedTuple
 
 from generator import processes
 from generator.export import html_safe
 from generator.search.analyse import FIELDS, K1, B, TermPipeline, analyse
-from generator.search.documents import SearchDocument
-from generator.search.shards import Postings, encode_term, pack
+from generator.search.documents import SearchBriefing, SearchDocument
+from generator.search.shards import (
+    NFIELDS,
+    Field,
+    Postings,
+    decode_term,
+    encode_term,
+    pack,
+    split_field,
+)
 
 SHARD_CAP = 24_000  # raw bytes; a term bigger than this gets a shard of its own
-DOCS_PER_CHUNK = 8  # result metadata: refs 8k..8k+7 live in search/docs/<k>.json
-FORMAT = 1
+DOCS_PER_CHUNK = 8  # result text: refs 8k..8k+7 live in search/docs/<k>.json
+POSITIONS = 1024  # refs per slot; a briefing with more utterances takes several slots
+SLOTS_PER_DAY = 8  # more briefings on one day spill into the next day's slots
+UNDATED_SLOTS = 1 << 18  # undated briefings sit below every date, placed by a hash of their slug
+EPOCH = dt.date(1800, 1, 1)  # earlier dates share the first day's slots
+REBUILD_SHARE = 0.1  # when more briefings than this changed, index from scratch in parallel
+FORMAT = 2
 
-_worker_docs: Sequence[SearchDocument] = ()
+Documents = Callable[[int], Sequence[SearchDocument]]
+
+
+class SearchFile(NamedTuple):
+    """One file of the index: `key` names its bytes (equal keys, equal bytes)."""
+
+    path: str
+    key: str
+    make: Callable[[], bytes]
+
+
+class Indexed(NamedTuple):
+    """What one briefing put into the index, as the next build needs to take it out."""
+
+    key: str
+    slot: int
+    span: int
+    date: str | None
+    kind: str
+    count: int  # documents
+    length_sums: tuple[int, ...]  # per field
+    terms: str  # its terms, one per line
+    speakers: dict[str, tuple[str, array]]  # slug -> (display name, refs)
 
 
 @dataclass
 class SearchCache:
-    """What a build leaves for the next one (keep it in memory, or pickle it).
+    """The index's state after a build, for the next one (in memory, or pickled)."""
 
-    When the new documents are the previous ones plus documents appended after them
-    (a new briefing is the newest), only the new documents are analysed and only
-    the terms they use are re-encoded; anything else is a full build. Either way
-    the files are byte-identical to a clean build's."""
-
-    doc_keys: tuple[bytes, ...] = ()  # a digest per document: cheap to keep and compare
-    postings: Postings | None = None
-    entries: dict[str, str] = field(default_factory=dict)
-    chunks: dict[str, bytes] = field(default_factory=dict)
+    format: int = FORMAT
+    briefings: dict[str, Indexed] = field(default_factory=dict)  # by slug
+    entries: dict[str, str] = field(default_factory=dict)  # term -> encoded entry
+    digests: dict[str, bytes] = field(default_factory=dict)  # term -> digest of its entry
+    changed: bool = False  # whether the last update changed anything
 
 
-def build_search_index(
-    docs: Sequence[SearchDocument], workers: int = 1, cache: SearchCache | None = None
-) -> dict[str, bytes]:
+def assign_slots(briefings: Sequence[SearchBriefing]) -> list[int]:
+    """Each briefing's first slot (its refs start at slot * POSITIONS). A dated briefing
+    starts at its day's first slot, or after the briefing before it when that one
+    overflows; an undated one at a hash of its slug, below all dates. Only briefings on
+    the same day (or hashed close together) can move each other."""
+    order = sorted(range(len(briefings)), key=lambda i: (_base(briefings[i]), briefings[i].slug))
+    slots = [0] * len(briefings)
+    free = 0
+    for i in order:
+        slots[i] = max(_base(briefings[i]), free)
+        free = slots[i] + span(briefings[i])
+    return slots
+
+
+def _base(briefing: SearchBriefing) -> int:
+    if briefing.date is None:
+        return int.from_bytes(hashlib.blake2b(briefing.slug.encode(), digest_size=8).digest()) % UNDATED_SLOTS
+    days = max(0, (dt.date.fromisoformat(briefing.date) - EPOCH).days)
+    return UNDATED_SLOTS + days * SLOTS_PER_DAY
+
+
+def span(briefing: SearchBriefing) -> int:
+    return max(1, -(-briefing.size // POSITIONS))
+
+
+def ref_of(slot: int, position: int) -> int:
+    return slot * POSITIONS + position
+
+
+def build_search_index(briefings: Sequence[SearchBriefing], workers: int = 1,
+                       cache: SearchCache | None = None) -> dict[str, bytes]:
     """Every search file, keyed by its path relative to the output root, e.g.
-    'search/manifest.json'. Deterministic bytes for the same docs, whatever `workers`,
-    and whatever `cache` holds (it is updated in place for the next build)."""
-    _check_refs(docs)
-    cache = cache if cache is not None else SearchCache()
-    doc_keys = tuple(map(_doc_key, docs))
-    old = len(cache.doc_keys)
-    appended = cache.postings is not None and len(docs) >= old and doc_keys[:old] == cache.doc_keys
-    if appended:
-        postings = cache.postings
-        added = _postings(docs[old:], workers)
-        changed = set(added.terms)
-        postings.extend(added)
-    else:
-        postings, changed, old = _postings(docs, workers), None, 0
-        cache.entries, cache.chunks = {}, {}
-    files: dict[str, bytes] = {}
-    shard_starts = _write_shards(postings, files, cache.entries, changed)
-    files["search/manifest.json"] = _json(_manifest(postings, shard_starts))
-    cache.chunks = {**cache.chunks, **_doc_chunks(docs, old - old % DOCS_PER_CHUNK)}
-    files.update(cache.chunks)
-    files.update(_filter_files(docs))
-    cache.doc_keys, cache.postings = doc_keys, postings
+    'search/manifest.json', for briefings that carry their documents."""
+    briefings = [b if b.key else b.with_key() for b in briefings]
+    slots = assign_slots(briefings)
+    files = {f.path: f.make() for f in index_files(briefings, slots, lambda i: briefings[i].docs, workers, cache)}
+    for briefing, slot in zip(briefings, slots):
+        def documents(start: int, end: int, docs=briefing.docs) -> list[SearchDocument]:
+            return [d for d in docs if start <= d.position < end]
+        files.update({f.path: f.make() for f in chunk_files(briefing, slot, documents)})
     return files
 
 
-def _doc_key(doc: SearchDocument) -> bytes:
-    fields = (str(doc.ref), doc.text, doc.speaker, doc.speaker_slug or "", doc.title, doc.kind,
-              doc.date or "", doc.url)
-    return hashlib.blake2b("\x1f".join(fields).encode(), digest_size=12).digest()
+def chunk_files(briefing: SearchBriefing, slot: int, documents: Callable[[int, int], Sequence[SearchDocument]],
+                ) -> list[SearchFile]:
+    """What a result shows, for refs 8k..8k+7 (a chunk never spans two briefings):
+    url, speaker, title, kind, date and text, or null for a position without words.
+    `documents(start, end)` gives the briefing's documents with positions in that range."""
+    key = f"{briefing.key} {slot}"
+    first = ref_of(slot, 0) // DOCS_PER_CHUNK
+    count = -(-briefing.size // DOCS_PER_CHUNK)
+
+    def make(k: int) -> bytes:
+        rows: list = [None] * DOCS_PER_CHUNK
+        for d in documents(k * DOCS_PER_CHUNK, (k + 1) * DOCS_PER_CHUNK):
+            rows[d.position % DOCS_PER_CHUNK] = [d.url, d.speaker, briefing.title, briefing.kind,
+                                                 briefing.date, d.text]
+        while rows and rows[-1] is None:
+            rows.pop()
+        return _json({"first": (first + k) * DOCS_PER_CHUNK, "docs": rows})
+
+    return [SearchFile(f"search/docs/{first + k}.json", key, lambda k=k: make(k)) for k in range(count)]
 
 
-def _check_refs(docs: Sequence[SearchDocument]) -> None:
-    for i, doc in enumerate(docs):
-        if doc.ref != i:
-            raise ValueError(f"search document refs must be 0..N-1 in order; found {doc.ref} at {i}")
+def index_files(briefings: Sequence[SearchBriefing], slots: Sequence[int], documents: Documents,
+                workers: int = 1, cache: SearchCache | None = None) -> list[SearchFile]:
+    """Shards, manifest and filter files for `briefings` placed at `slots`; `documents(i)`
+    gives briefing i's documents, asked only for briefings the index does not hold yet.
+    `cache` (updated in place) is the previous build's state."""
+    cache = cache if cache is not None else SearchCache()
+    _check(briefings)
+    if not _update(cache, briefings, slots, documents):
+        _rebuild(cache, briefings, slots, documents, workers)
+    groups = _groups(cache)
+    return _shard_files(cache, groups) + _small_files(cache, groups)
 
 
-def _postings(docs: Sequence[SearchDocument], workers: int) -> Postings:
-    if workers <= 1 or len(docs) < 2000:
-        return _analyse_range((0, len(docs)), docs)
-    global _worker_docs
-    _worker_docs = docs  # inherited by forked workers: no pickling of documents
-    step = max(500, len(docs) // (workers * 4))
-    ranges = [(i, min(i + step, len(docs))) for i in range(0, len(docs), step)]
-    result = Postings()
+def _check(briefings: Sequence[SearchBriefing]) -> None:
+    seen: set[str] = set()
+    for b in briefings:
+        if b.slug in seen:
+            raise ValueError(f"two search briefings share the slug {b.slug!r}")
+        seen.add(b.slug)
+
+
+def _place(briefing: SearchBriefing, slot: int) -> tuple:
+    return briefing.key, slot, span(briefing)
+
+
+# -- building from scratch -------------------------------------------------------------
+
+_job: tuple = ()  # (briefings in slot order, their slots, documents) for forked workers
+_parts: list[Postings] = []
+
+
+def _rebuild(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequence[int],
+             documents: Documents, workers: int) -> None:
+    """Analyse every briefing (ranges in parallel), then encode terms (partitions in parallel)."""
+    global _job, _parts
+    order = sorted(range(len(briefings)), key=slots.__getitem__)
+    _job = ([briefings[i] for i in order], [slots[i] for i in order], order, documents)
+    step = max(1, len(order) // (workers * 6)) if workers > 1 else max(1, len(order))
+    ranges = [(i, min(i + step, len(order))) for i in range(0, len(order), step)]
     try:
-        with processes.pool(workers) as pool:
-            for part in pool.map(_analyse_range, ranges):
-                result.extend(part)
+        parallel = workers > 1 and len(ranges) > 1
+        if parallel:
+            with processes.pool(workers) as pool:
+                results = list(pool.map(_analyse_range, ranges))
+        else:
+            results = [_analyse_range(r) for r in ranges]
+        cache.briefings = {a.slug: a.indexed for indexed, _ in results for a in indexed}
+        _parts = [postings for _, postings in results]
+        parts = range(workers * 4) if parallel else range(1)
+        if parallel:
+            with processes.pool(workers) as pool:
+                encoded = list(pool.map(_encode_part, [(p, len(parts)) for p in parts]))
+        else:
+            encoded = [_encode_part((0, 1))]
     finally:
-        _worker_docs = ()
-    return result
+        _job, _parts = (), []
+    cache.entries, cache.digests = {}, {}
+    for entries, digests in encoded:
+        cache.entries.update(entries)
+        cache.digests.update(digests)
+    cache.changed = True
 
 
-def _analyse_range(bounds: tuple[int, int], docs: Sequence[SearchDocument] | None = None) -> Postings:
-    docs = _worker_docs if docs is None else docs
+class _Analysed(NamedTuple):
+    slug: str
+    indexed: Indexed
+
+
+def _analyse_range(bounds: tuple[int, int]) -> tuple[list[_Analysed], Postings]:
+    ordered, slots, indexes, documents = _job
     start, end = bounds
-    chunk = docs[start:end]
-    analysed = analyse([(d.text, d.speaker, d.title) for d in chunk], TermPipeline())
-    postings = Postings()
-    for doc, fields in zip(chunk, analysed):
-        postings.add(doc.ref, fields)
-    return postings
+    items = [(ordered[k], slots[k], documents(indexes[k])) for k in range(start, end)]
+    return _analyse(items)
 
+
+def _analyse(items: Sequence[tuple[SearchBriefing, int, Sequence[SearchDocument]]],
+             ) -> tuple[list[_Analysed], Postings]:
+    """Postings of briefings given in slot order, and what each put in."""
+    pipeline = TermPipeline()
+    postings = Postings()
+    out = []
+    for briefing, slot, docs in items:
+        sums = list(postings.length_sums)
+        analysed = analyse([(d.text, d.speaker, briefing.title) for d in docs], pipeline)
+        terms: set[str] = set()
+        speakers: dict[str, tuple[str, array]] = {}
+        for doc, fields in zip(docs, analysed):
+            ref = ref_of(slot, doc.position)
+            postings.add(ref, fields)
+            for f in fields:
+                terms.update(f.frequencies)
+            if doc.speaker_slug:
+                speakers.setdefault(doc.speaker_slug, (doc.speaker, array("q")))[1].append(ref)
+        lengths = tuple(after - before for after, before in zip(postings.length_sums, sums))
+        out.append(_Analysed(briefing.slug, Indexed(
+            briefing.key, slot, span(briefing), briefing.date, briefing.kind, len(docs), lengths,
+            "\n".join(sorted(terms)), speakers)))
+    return out, postings
+
+
+def _encode_part(job: tuple[int, int]) -> tuple[dict[str, str], dict[str, bytes]]:
+    """Encode the terms of partition `part` of `parts`, from every range's postings."""
+    part, parts = job
+    merged: dict[str, list[list[array]]] = {}
+    for postings in _parts:
+        for term, lists in postings.terms.items():
+            if parts == 1 or zlib.crc32(term.encode()) % parts == part:
+                merged.setdefault(term, []).append(lists)
+    entries, digests = {}, {}
+    for term, pieces in merged.items():
+        if len(pieces) == 1:
+            fields = [split_field(flat) for flat in pieces[0]]
+        else:
+            fields = []
+            for f in range(NFIELDS):
+                flat = array("i")
+                for lists in pieces:
+                    flat.extend(lists[f])
+                fields.append(split_field(flat))
+        entries[term] = entry = encode_term(term, fields)
+        digests[term] = _digest(entry)
+    return entries, digests
+
+
+# -- updating ----------------------------------------------------------------------------
+
+def _update(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequence[int],
+            documents: Documents) -> bool:
+    """Take out briefings that changed or went, put in new ones; False when a full build
+    is the better way (no usable state, or many changes)."""
+    if cache.format != FORMAT or not cache.briefings:
+        return False
+    places = {b.slug: (i, _place(b, slots[i])) for i, b in enumerate(briefings)}
+    gone = [indexed for slug, indexed in cache.briefings.items()
+            if slug not in places or places[slug][1] != indexed[:3]]
+    fresh = sorted((i for slug, (i, place) in places.items()
+                    if slug not in cache.briefings or cache.briefings[slug][:3] != place),
+                   key=slots.__getitem__)
+    if len(gone) + len(fresh) > max(8, REBUILD_SHARE * len(briefings)):
+        return False
+    cache.changed = bool(gone or fresh)
+    if not cache.changed:
+        return True
+    analysed, postings = _analyse([(briefings[i], slots[i], documents(i)) for i in fresh])
+    removed = sorted((ref_of(g.slot, 0), ref_of(g.slot + g.span, 0)) for g in gone)
+    affected = set(postings.terms)
+    for g in gone:
+        affected.update(g.terms.split("\n") if g.terms else ())
+    empty = [([], [], [])] * NFIELDS
+    for term in sorted(affected):
+        old = cache.entries.get(term)
+        fields = decode_term(old) if old else empty
+        added = postings.terms.get(term)
+        spliced = [_splice(fields[f], removed, split_field(added[f]) if added else None) for f in range(NFIELDS)]
+        if spliced == fields:  # an edit elsewhere in its briefing: this term's postings are as they were
+            continue
+        if any(refs for refs, _, _ in spliced):
+            cache.entries[term] = entry = encode_term(term, spliced)
+            cache.digests[term] = _digest(entry)
+        elif old is not None:
+            del cache.entries[term], cache.digests[term]
+    slugs = {b.slug for b in briefings}
+    for slug in [s for s in cache.briefings if s not in slugs]:
+        del cache.briefings[slug]
+    for a in analysed:
+        cache.briefings[a.slug] = a.indexed
+    return True
+
+
+def _splice(field: Field, removed: Sequence[tuple[int, int]], added: Field | None) -> Field:
+    """A field's postings without refs in the `removed` ranges, with `added` merged in
+    (added refs fall in blocks that hold no kept ref: each briefing owns its slots)."""
+    refs, tfs, lengths = field
+    for lo, hi in reversed(removed):
+        i, j = bisect_left(refs, lo), bisect_left(refs, hi)
+        if i < j:
+            refs, tfs, lengths = refs[:i] + refs[j:], tfs[:i] + tfs[j:], lengths[:i] + lengths[j:]
+    if not added or not added[0]:
+        return list(refs), list(tfs), list(lengths)
+    new_refs, new_tfs, new_lengths = added
+    out: tuple[list[int], list[int], list[int]] = ([], [], [])
+    kept = 0
+    i = 0
+    while i < len(new_refs):
+        p = bisect_left(refs, new_refs[i], kept)
+        j = bisect_left(new_refs, refs[p], i) if p < len(refs) else len(new_refs)
+        for column, new in zip(out, (refs, tfs, lengths)):
+            column.extend(new[kept:p])
+        for column, new in zip(out, (new_refs, new_tfs, new_lengths)):
+            column.extend(new[i:j])
+        kept, i = p, j
+    for column, new in zip(out, (refs, tfs, lengths)):
+        column.extend(new[kept:])
+    return out  # lists, as decode_term gives, so that an unchanged field compares equal
+
+
+# -- files ---------------------------------------------------------------------------------
 
 def _utf16(term: str) -> bytes:
     return term.encode("utf-16-be")  # JavaScript's string order, which lunr.js relies on
 
 
-def _write_shards(
-    postings: Postings, files: dict[str, bytes], entries: dict[str, str], changed: set[str] | None
-) -> list[str]:
-    """Encode terms (only `changed` ones when given; `entries` holds the rest) and pack them."""
-    for ordinal, (term, lists) in enumerate(postings.terms.items()):
-        if changed is None or term in changed or term not in entries:
-            entries[term], _ = encode_term(term, ordinal, lists)
-    terms = sorted(entries, key=_utf16)
-    sizes = {t: len(entries[t]) for t in terms}
-    starts = []
-    for number, group in enumerate(pack(terms, sizes, SHARD_CAP)):
-        starts.append(group[0])
-        body = ",\n".join(entries[t] for t in group)
-        files[f"search/shards/{number}.json"] = f"[\n{body}\n]\n".encode()
-    return starts
+def _groups(cache: SearchCache) -> list[list[str]]:
+    """Terms in JavaScript order, packed into shards."""
+    terms = sorted(cache.entries, key=_utf16)
+    return pack(terms, {t: len(cache.entries[t]) for t in terms}, SHARD_CAP)
 
 
-def _manifest(postings: Postings, shard_starts: list[str]) -> dict:
-    n = postings.count
-    return {
+def _shard_files(cache: SearchCache, groups: list[list[str]]) -> list[SearchFile]:
+    entries, digests = cache.entries, cache.digests
+    files = []
+    for number, group in enumerate(groups):
+        key = hashlib.blake2b(b"".join(digests[t] for t in group), digest_size=16).hexdigest()
+        files.append(SearchFile(f"search/shards/{number}.json", key, lambda group=group: _shard(entries, group)))
+    return files
+
+
+def _shard(entries: dict[str, str], group: Sequence[str]) -> bytes:
+    body = ",\n".join(entries[t] for t in group)
+    return f"[\n{body}\n]\n".encode()
+
+
+def _small_files(cache: SearchCache, groups: list[list[str]]) -> list[SearchFile]:
+    """The manifest, and the option lists and ref lists the filters need."""
+    indexed = sorted(cache.briefings.values(), key=lambda b: b.slot)
+    count = sum(b.count for b in indexed)
+    length_sums = [sum(b.length_sums[f] for b in indexed) for f in range(NFIELDS)]
+    manifest = {
         "format": FORMAT,
-        "documents": n,
+        "documents": count,
         "fields": [[name, boost] for name, boost in FIELDS],
         # lunr averages each field's length over documents; float repr round-trips in JS
-        "averageFieldLength": [s / n if n else 0 for s in postings.length_sums],
+        "averageFieldLength": [s / count if count else 0 for s in length_sums],
         "k1": K1,
         "b": B,
         "docsPerChunk": DOCS_PER_CHUNK,
-        "shards": shard_starts,  # shard i holds terms in [shards[i], shards[i+1])
+        "shards": [group[0] for group in groups],  # shard i holds terms in [shards[i], shards[i+1])
     }
-
-
-def _doc_chunks(docs: Sequence[SearchDocument], start: int = 0) -> dict[str, bytes]:
-    files = {}
-    for k in range(start, len(docs), DOCS_PER_CHUNK):
-        rows = [[d.url, d.speaker, d.title, d.kind, d.date, d.text] for d in docs[k : k + DOCS_PER_CHUNK]]
-        files[f"search/docs/{k // DOCS_PER_CHUNK}.json"] = _json({"first": k, "docs": rows})
-    return files
+    files = {"search/manifest.json": _json(manifest)}
+    files.update(_filter_files(indexed))
+    return [SearchFile(path, "", lambda data=data: data) for path, data in files.items()]
 
 
 _SAFE_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,80}")
@@ -160,47 +398,44 @@ def speaker_file_name(slug: str) -> str:
     return hashlib.sha1(slug.encode()).hexdigest()[:16]
 
 
-def _filter_files(docs: Sequence[SearchDocument]) -> dict[str, bytes]:
+def _filter_files(indexed: Sequence[Indexed]) -> dict[str, bytes]:
     """Option lists for the search form, and what a filter needs: each speaker's refs,
-    each briefing's first ref, date and kind (refs are in date order)."""
-    speaker_refs: dict[str, list[int]] = {}
-    speaker_names: dict[str, Counter] = {}
+    each briefing's first ref, date and kind (briefings in ref order)."""
+    speaker_refs: dict[str, list[array]] = {}
+    speaker_names: dict[str, str] = {}
     kinds: Counter = Counter()
-    briefings: dict[str, list] = {"first": [], "date": [], "kind": []}
     kind_ids: dict[str, int] = {}
-    last_page = None
-    for doc in docs:
-        if doc.speaker_slug:
-            speaker_refs.setdefault(doc.speaker_slug, []).append(doc.ref)
-            speaker_names.setdefault(doc.speaker_slug, Counter())[doc.speaker] += 1
-        page = doc.url.split("#", 1)[0]
-        if page != last_page:
-            last_page = page
-            kinds[doc.kind] += 1
-            kind_id = kind_ids.setdefault(doc.kind, len(kind_ids))
-            briefings["first"].append(doc.ref)
-            briefings["date"].append(doc.date)
-            briefings["kind"].append(kind_id)
+    table: dict[str, list] = {"first": [], "date": [], "kind": []}
+    for b in indexed:
+        for slug, (name, refs) in b.speakers.items():
+            speaker_refs.setdefault(slug, []).append(refs)
+            speaker_names.setdefault(slug, name)
+        if not b.count:
+            continue
+        kinds[b.kind] += 1
+        table["first"].append(ref_of(b.slot, 0))
+        table["date"].append(b.date)
+        table["kind"].append(kind_ids.setdefault(b.kind, len(kind_ids)))
     files = {}
     speakers = []
     for slug in sorted(speaker_refs):
-        refs = speaker_refs[slug]
-        name = min(speaker_names[slug].items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        refs = [r for block in speaker_refs[slug] for r in block]
         file = speaker_file_name(slug)
-        speakers.append([slug, name, len(refs), file])
-        deltas = [refs[0]] + [b - a for a, b in pairwise(refs)]
-        files[f"search/speakers/{file}.json"] = _json(deltas)
-    dates = [d for d in briefings["date"] if d]
-    files["search/filters.json"] = _json(
-        {
-            "speakers": speakers,
-            "kinds": sorted([k, c] for k, c in kinds.items()),
-            "dates": [min(dates), max(dates)] if dates else None,
-        }
-    )
-    briefings["kinds"] = list(kind_ids)
-    files["search/briefings.json"] = _json(briefings)
+        speakers.append([slug, speaker_names[slug], len(refs), file])
+        files[f"search/speakers/{file}.json"] = _json([refs[0], *(b - a for a, b in pairwise(refs))])
+    dates = [d for d in table["date"] if d]
+    files["search/filters.json"] = _json({
+        "speakers": speakers,
+        "kinds": sorted([k, c] for k, c in kinds.items()),
+        "dates": [min(dates), max(dates)] if dates else None,
+    })
+    table["kinds"] = list(kind_ids)
+    files["search/briefings.json"] = _json(table)
     return files
+
+
+def _digest(entry: str) -> bytes:
+    return hashlib.blake2b(entry.encode(), digest_size=8).digest()
 
 
 def _json(value) -> bytes:

@@ -1,17 +1,38 @@
-"""What the build pipeline hands to the search indexer: one record per utterance."""
+"""What the build pipeline hands to the search indexer: briefings and their utterances."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
 class SearchDocument:
-    ref: int  # dense 0..N-1 in site order (briefings by date ascending, then utterance order)
+    """One utterance with words."""
+
+    position: int  # 0-based place of the utterance in its briefing (stable while it is unedited)
     text: str  # words spoken (plain text; stage directions already removed)
     speaker: str  # display name or role ("John Kerry", "Question")
     speaker_slug: str | None
-    title: str  # briefing title
+    url: str  # site-root-relative URL of the utterance: "briefings/<slug>/#u12"
+
+
+@dataclass(frozen=True)
+class SearchBriefing:
+    """One briefing as the index sees it. `key` promises equal documents: an incremental
+    build trusts it and re-analyses only briefings whose key (or place) changed."""
+
+    slug: str  # unique in the site
+    title: str
     kind: str  # event kind slug: "briefing", "press-conference", "gaggle", ...
     date: str | None  # ISO yyyy-mm-dd
-    url: str  # site-root-relative URL of the utterance: "briefings/<slug>/#u12"
+    size: int  # utterance positions: every document's position is below it
+    key: str = ""
+    docs: tuple[SearchDocument, ...] = ()  # may stay empty when the caller supplies documents itself
+
+    def with_key(self) -> SearchBriefing:
+        """This briefing with `key` computed from its own fields and documents."""
+        parts = [self.slug, self.title, self.kind, self.date or "", str(self.size)]
+        for d in self.docs:
+            parts += [str(d.position), d.text, d.speaker, d.speaker_slug or "", d.url]
+        return replace(self, key=hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest())

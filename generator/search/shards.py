@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from array import array
 from collections.abc import Sequence
-from itertools import pairwise
+from itertools import accumulate
+from operator import sub
 
 from generator.export import html_safe
 from generator.search.analyse import FIELDS, FieldTerms
@@ -15,7 +16,7 @@ NFIELDS = len(FIELDS)
 
 class Postings:
     """Per term, per field: flat int arrays [ref, tf, field length, ...] in ref order,
-    plus the sum of each field's lengths. Terms keep lunr's first-appearance order."""
+    plus the sum of each field's lengths and the number of documents."""
 
     def __init__(self) -> None:
         self.terms: dict[str, list[array]] = {}
@@ -48,27 +49,46 @@ class Postings:
                     a.extend(b)
 
 
-def encode_term(term: str, ordinal: int, lists: Sequence[array]) -> tuple[str, int]:
-    """One term's JSON entry: [term, ordinal, df, field...] where each field is
-    [ref deltas, term frequencies ([] when all 1), field lengths]. Returns (json, df)."""
+Field = tuple[Sequence[int], Sequence[int], Sequence[int]]  # refs ascending, tfs, field lengths
+
+
+def split_field(flat: array) -> Field:
+    """A Postings field list [ref, tf, length, ...] as three columns."""
+    return flat[0::3], flat[1::3], flat[2::3]
+
+
+def encode_term(term: str, fields: Sequence[Field]) -> str:
+    """One term's JSON entry: [term, df, field...] where each field is [ref deltas,
+    term frequencies ([] when all 1), field lengths], or 0 when the term is not in it.
+    `df` counts (document, field) pairs, as lunr.idf does."""
     df = 0
     parts = []
-    for flat in lists:
-        refs = flat[0::3]
-        tfs = flat[1::3]
-        lengths = flat[2::3]
+    for refs, tfs, lengths in fields:
         df += len(refs)
         if not refs:
             parts.append("0")
             continue
-        deltas = [refs[0]] + [b - a for a, b in pairwise(refs)]
-        tf_text = "" if all(t == 1 for t in tfs) else _ints(tfs)
+        deltas = [refs[0], *map(sub, refs[1:], refs[:-1])]
+        tf_text = "" if tfs.count(1) == len(tfs) else _ints(tfs)
         parts.append(f"[[{_ints(deltas)}],[{tf_text}],[{_ints(lengths)}]]")
-    return f"[{html_safe(json.dumps(term, ensure_ascii=False))},{ordinal},{df},{','.join(parts)}]", df
+    return f"[{html_safe(json.dumps(term, ensure_ascii=False))},{df},{','.join(parts)}]"
+
+
+def decode_term(entry: str) -> list[Field]:
+    """The columns of an entry made by encode_term, refs absolute again."""
+    fields: list[Field] = []
+    for field in json.loads(entry)[2:]:
+        if not field:
+            fields.append(([], [], []))
+            continue
+        deltas, tfs, lengths = field
+        fields.append((list(accumulate(deltas)), tfs or [1] * len(deltas), lengths))
+    return fields
 
 
 def _ints(values) -> str:
-    return ",".join(map(str, values))
+    """Comma-separated integers, by the C JSON encoder (twice as fast as str.join)."""
+    return json.dumps(values if isinstance(values, list) else values.tolist(), separators=(",", ":"))[1:-1]
 
 
 def pack(terms: Sequence[str], sizes: dict[str, int], cap: int) -> list[list[str]]:

@@ -27,7 +27,7 @@ function createPodiumSearch(lunr, fetchJSON) {
   function init() {
     if (!manifest) {
       manifest = load('manifest.json').then(function (m) {
-        if (!m || m.format !== 1 || !Array.isArray(m.shards)) {
+        if (!m || m.format !== 2 || !Array.isArray(m.shards)) {
           throw new Error('The search index manifest is not in a format this page understands.');
         }
         pipeline = lunr.Pipeline.load(['stemmer']);
@@ -123,12 +123,12 @@ function createPodiumSearch(lunr, fetchJSON) {
 
   /* lunr.Builder#createFieldVectors for one term, over the whole corpus. */
   function scoreTerm(m, entry) {
-    var N = m.documents, k1 = m.k1, b = m.b, df = entry[2];
+    var N = m.documents, k1 = m.k1, b = m.b, df = entry[1];
     var x = (N - df + 0.5) / (df + 0.5);
     var idf = Math.log(1 + Math.abs(x));
     var fields = [];
     for (var f = 0; f < m.fields.length; f++) {
-      var field = entry[3 + f], refs = [], scores = [];
+      var field = entry[2 + f], refs = [], scores = [];
       if (field) {
         var deltas = field[0], tfs = field[1], lengths = field[2], ref = 0;
         var fieldBoost = m.fields[f][1] || 1, avg = m.averageFieldLength[f];
@@ -144,7 +144,7 @@ function createPodiumSearch(lunr, fetchJSON) {
       }
       fields.push({ refs: refs, scores: scores });
     }
-    return { term: entry[0], ordinal: entry[1], fields: fields };
+    return { term: entry[0], fields: fields };
   }
 
   function matches(entryTerm, wanted) {
@@ -165,11 +165,14 @@ function createPodiumSearch(lunr, fetchJSON) {
         terms.push(termCache.get(entry[0]));
       });
     });
+    // lunr numbers terms in the order it meets them; a vector's entries are summed in
+    // that order. Podium's one big index numbers them in string order, so the slice
+    // numbers its terms by rank in that order: the same order of summation.
     terms.sort(function (a, b) { return a.term < b.term ? -1 : a.term > b.term ? 1 : 0; });
     var names = m.fields.map(function (f) { return f[0]; });
     var vectors = new Map(), inverted = [];
-    terms.forEach(function (t) {
-      var posting = { _index: t.ordinal };
+    terms.forEach(function (t, ordinal) {
+      var posting = { _index: ordinal };
       names.forEach(function (name, f) {
         var docs = {}, col = t.fields[f];
         for (var i = 0; i < col.refs.length; i++) {
@@ -177,7 +180,7 @@ function createPodiumSearch(lunr, fetchJSON) {
           var key = name + '/' + col.refs[i];
           var v = vectors.get(key);
           if (!v) vectors.set(key, v = []);
-          v.push([t.ordinal, col.scores[i]]);
+          v.push([ordinal, col.scores[i]]);
         }
         posting[name] = docs;
       });

@@ -10,20 +10,27 @@ query vector with the document's field vectors, divided by the query vector's
 length. Only the entries for the query's own terms take part, so a document's
 vector restricted to those terms scores the same as the whole vector.
 
+Refs: a briefing owns a block of refs fixed by its own date and slug (slot = its day,
+8 slots a day, 1,024 utterance positions a slot; undated briefings hash their slug into
+slots below every date; see search.build.assign_slots), and an utterance's ref is its
+block's start plus its position in the briefing. Refs are in date order, and they stay
+put when other briefings come and go, so a change touches only its own terms' entries.
+
 Files (paths relative to the output root):
 
   search/manifest.json   corpus-wide statistics, N and each field's average length,
                          k1, b, field boosts, and `shards`: the first term of each
                          shard in JavaScript string order (shard i holds the terms
                          in [shards[i], shards[i+1])).
-  search/shards/<i>.json one entry per term: [term, ordinal, df, text, speaker,
-                         title], each field [ref deltas, term frequencies (empty
-                         when all 1), field lengths], or 0. `ordinal` is the term's
-                         lunr `_index` (first appearance in the corpus), which fixes
-                         the order lunr sums vector entries in; `df` counts
-                         (document, field) pairs, as lunr.idf does.
+  search/shards/<i>.json one entry per term: [term, df, text, speaker, title], each
+                         field [ref deltas, term frequencies (empty when all 1), field
+                         lengths], or 0. `df` counts (document, field) pairs, as
+                         lunr.idf does. Terms are numbered in string order (lunr
+                         numbers them in the order it meets them; the number fixes the
+                         order in which a vector's entries are summed).
   search/docs/<k>.json   what a result shows: url, speaker, title, kind, date and
-                         text of refs 8k..8k+7, fetched only for results shown.
+                         text of refs 8k..8k+7 (null where a position has no words),
+                         fetched only for results shown; a chunk lies in one briefing.
   search/filters.json    option lists for the form: speakers (slug, name, count,
                          file), event kinds with counts, first and last date.
   search/briefings.json  first ref, date and kind of every briefing (kind and date
@@ -34,13 +41,12 @@ Shards store raw postings, not lunr's field-vector scores: the worker
 operation order of lunr.js's Builder#createFieldVectors, including its rounding
 `Math.round(score * 1000) / 1000`, then builds the slice with `lunr.Index.load`.
 That keeps the statistics that move with every new transcript (N, average field
-length) in the manifest alone: adding a transcript changes only the manifest, the
-shards of the terms it uses, the last docs chunk(s) and the filter files. Shards
-are packed along the prefix tree (a bucket over the size cap is split by the next
-character; siblings that fit are merged back), so one bucket's growth reshapes
-that bucket only. Every file is a pure function of the documents, so an
-incremental writer may compare bytes and rewrite only what changed; the output is
-byte-identical to a clean build.
+length) in the manifest alone: adding, editing or removing a transcript changes only
+the manifest, the shards of the terms it uses, its own docs chunks and the filter
+files. Shards are packed along the prefix tree (a bucket over the size cap is split by
+the next character; siblings that fit are merged back), so one bucket's growth
+reshapes that bucket only. Every file is a pure function of the briefings, so the
+incremental update (search.build) gives the bytes of a clean build.
 
 Supported query syntax is lunr's, except: no fuzzy `~n`, no leading `*` (both
 would expand over every shard), and no query of only -excluded words (lunr would

@@ -26,7 +26,13 @@ from generator.progress import Progress
 from generator.registry import find_registry, site_registry
 from generator.render import PACKAGE, Page, Renderer, briefing_key, pages, template_dir
 from generator.search import SearchBriefing, SearchCache, SearchDocument
-from generator.search.build import assign_slots, chunk_files, index_files
+from generator.search.build import (
+    DOCS_PER_CHUNK,
+    assign_slots,
+    chunk_bytes,
+    chunk_paths,
+    index_files,
+)
 from generator.write import SiteWriter, check_output
 
 SOURCE_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -255,11 +261,17 @@ def _chunk_pages(site: Site, search: list[SearchBriefing], slots: list[int]) -> 
     """The search result text of each briefing, as pages: made again only when it changed."""
     found = []
     for briefing, header, slot in zip(site.briefings, search, slots):
-        def documents(start: int, end: int, briefing=briefing) -> list[SearchDocument]:
-            return search_documents(briefing, start, end)
-        for file in chunk_files(header, slot, documents):
-            found.append(Page(file.path, "", {}, file.key, make=lambda _context, make=file.make: make()))
+        key = f"{header.key} {slot}"
+        for path, k in chunk_paths(header, slot):
+            found.append(Page(path, "", {"briefing": briefing, "header": header, "slot": slot, "k": k}, key,
+                              make=_chunk))
     return found
+
+
+def _chunk(context: dict) -> bytes:
+    k = context["k"]
+    docs = search_documents(context["briefing"], k * DOCS_PER_CHUNK, (k + 1) * DOCS_PER_CHUNK)
+    return chunk_bytes(context["header"], context["slot"], k, docs)
 
 
 def _environment_key(config: Config) -> str:

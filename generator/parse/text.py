@@ -12,7 +12,8 @@ import re
 _SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t"
 # Invisible characters that never belong to a word: soft hyphen, BOM, zero-width, word joiner.
 _INVISIBLE = "\u00ad\ufeff\u200b\u2060\u200e\u200f"
-_TRANSLATE = {ord(c): " " for c in _SPACES} | {ord(c): None for c in _INVISIBLE}
+_ODD_SPACE = re.compile(f"[{_SPACES}]")
+_INVISIBLES = re.compile(f"[{_INVISIBLE}]")
 _RUNS_OF_SPACE = re.compile(r" {2,}")
 
 
@@ -21,7 +22,8 @@ def normalize_line(line: str) -> str:
 
     Runs of spaces are kept here because `Q    text` and pandoc hard breaks depend on them.
     """
-    return line.translate(_TRANSLATE)
+    # two regex passes: several times faster than str.translate with a mapping
+    return _INVISIBLES.sub("", _ODD_SPACE.sub(" ", line))
 
 
 def collapse(text: str) -> str:

@@ -119,31 +119,28 @@ def build_search_index(briefings: Sequence[SearchBriefing], workers: int = 1,
     slots = assign_slots(briefings)
     files = {f.path: f.make() for f in index_files(briefings, slots, lambda i: briefings[i].docs, workers, cache)}
     for briefing, slot in zip(briefings, slots):
-        def documents(start: int, end: int, docs=briefing.docs) -> list[SearchDocument]:
-            return [d for d in docs if start <= d.position < end]
-        files.update({f.path: f.make() for f in chunk_files(briefing, slot, documents)})
+        files.update({path: chunk_bytes(briefing, slot, k, briefing.docs) for path, k in chunk_paths(briefing, slot)})
     return files
 
 
-def chunk_files(briefing: SearchBriefing, slot: int, documents: Callable[[int, int], Sequence[SearchDocument]],
-                ) -> list[SearchFile]:
-    """What a result shows, for refs 8k..8k+7 (a chunk never spans two briefings):
-    url, speaker, title, kind, date and text, or null for a position without words.
-    `documents(start, end)` gives the briefing's documents with positions in that range."""
-    key = f"{briefing.key} {slot}"
+def chunk_paths(briefing: SearchBriefing, slot: int) -> list[tuple[str, int]]:
+    """(path, k) of the docs chunks of a briefing placed at `slot`: k counts its chunks."""
     first = ref_of(slot, 0) // DOCS_PER_CHUNK
-    count = -(-briefing.size // DOCS_PER_CHUNK)
+    return [(f"search/docs/{first + k}.json", k) for k in range(-(-briefing.size // DOCS_PER_CHUNK))]
 
-    def make(k: int) -> bytes:
-        rows: list = [None] * DOCS_PER_CHUNK
-        for d in documents(k * DOCS_PER_CHUNK, (k + 1) * DOCS_PER_CHUNK):
-            rows[d.position % DOCS_PER_CHUNK] = [d.url, d.speaker, briefing.title, briefing.kind,
-                                                 briefing.date, d.text]
-        while rows and rows[-1] is None:
-            rows.pop()
-        return _json({"first": (first + k) * DOCS_PER_CHUNK, "docs": rows})
 
-    return [SearchFile(f"search/docs/{first + k}.json", key, lambda k=k: make(k)) for k in range(count)]
+def chunk_bytes(briefing: SearchBriefing, slot: int, k: int, docs: Sequence[SearchDocument]) -> bytes:
+    """What a result shows, for refs 8n..8n+7 (a chunk never spans two briefings): url,
+    speaker, title, kind, date and text, or null for a position without words. `docs`
+    are the briefing's documents with positions in chunk k (any others are skipped)."""
+    rows: list = [None] * DOCS_PER_CHUNK
+    for d in docs:
+        if k * DOCS_PER_CHUNK <= d.position < (k + 1) * DOCS_PER_CHUNK:
+            rows[d.position % DOCS_PER_CHUNK] = [d.url, d.speaker, briefing.title, briefing.kind, briefing.date,
+                                                 d.text]
+    while rows and rows[-1] is None:
+        rows.pop()
+    return _json({"first": ref_of(slot, 0) + k * DOCS_PER_CHUNK, "docs": rows})
 
 
 def index_files(briefings: Sequence[SearchBriefing], slots: Sequence[int], documents: Documents,

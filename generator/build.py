@@ -27,10 +27,7 @@ from generator.registry import find_registry, site_registry
 from generator.render import PACKAGE, Page, Renderer, briefing_key, pages, template_dir
 from generator.search import SearchBriefing, SearchCache, SearchDocument
 from generator.search.build import (
-    DOCS_PER_CHUNK,
     assign_slots,
-    chunk_bytes,
-    chunk_paths,
     index_files,
 )
 from generator.write import SiteWriter, check_output
@@ -213,7 +210,7 @@ def render_site(site: Site, config: Config, writer: SiteWriter, workers: int = 1
     environment_key = _environment_key(config)
     search = [search_briefing(b) for b in site.briefings]
     slots = assign_slots(search)
-    all_pages = pages(site) + export_pages(site) + _chunk_pages(site, search, slots)
+    all_pages = pages(site) + export_pages(site)
     with progress.stage("render", len(all_pages)) as advance:
         todo = []
         for page in all_pages:
@@ -240,8 +237,10 @@ def render_site(site: Site, config: Config, writer: SiteWriter, workers: int = 1
     with progress.stage("index") as advance:
         search_cache = search_cache if search_cache is not None else SearchCache()
         files = index_files(search, slots, lambda i: search_documents(site.briefings[i]), workers, search_cache)
-        made = 0
+        made = count = 0
         for file in files:
+            count += 1
+            advance()
             if file.key:
                 keys[file.path] = file.key
                 unchanged = writer.previous.unchanged(file.path, file.key)
@@ -251,27 +250,10 @@ def render_site(site: Site, config: Config, writer: SiteWriter, workers: int = 1
             writer.add(file.path, file.make())
             made += 1
         advance.stage.detail = (f"{sum(b.count for b in search_cache.briefings.values())} utterances, "
-                                f"{len(search_cache.entries)} terms, {made} files made")
+                                f"{len(search_cache.entries)} terms, {count} files, {made} made")
     for path, data in static_files().items():
         writer.add(path, data)
     return keys
-
-
-def _chunk_pages(site: Site, search: list[SearchBriefing], slots: list[int]) -> list[Page]:
-    """The search result text of each briefing, as pages: made again only when it changed."""
-    found = []
-    for briefing, header, slot in zip(site.briefings, search, slots):
-        key = f"{header.key} {slot}"
-        for path, k in chunk_paths(header, slot):
-            found.append(Page(path, "", {"briefing": briefing, "header": header, "slot": slot, "k": k}, key,
-                              make=_chunk))
-    return found
-
-
-def _chunk(context: dict) -> bytes:
-    k = context["k"]
-    docs = search_documents(context["briefing"], k * DOCS_PER_CHUNK, (k + 1) * DOCS_PER_CHUNK)
-    return chunk_bytes(context["header"], context["slot"], k, docs)
 
 
 def _environment_key(config: Config) -> str:

@@ -18,8 +18,10 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import pairwise
 from typing import NamedTuple
 
@@ -117,16 +119,35 @@ def build_search_index(briefings: Sequence[SearchBriefing], workers: int = 1,
     'search/manifest.json', for briefings that carry their documents."""
     briefings = [b if b.key else b.with_key() for b in briefings]
     slots = assign_slots(briefings)
-    files = {f.path: f.make() for f in index_files(briefings, slots, lambda i: briefings[i].docs, workers, cache)}
-    for briefing, slot in zip(briefings, slots):
-        files.update({path: chunk_bytes(briefing, slot, k, briefing.docs) for path, k in chunk_paths(briefing, slot)})
-    return files
+    return {f.path: f.make() for f in index_files(briefings, slots, lambda i: briefings[i].docs, workers, cache)}
 
 
 def chunk_paths(briefing: SearchBriefing, slot: int) -> list[tuple[str, int]]:
     """(path, k) of the docs chunks of a briefing placed at `slot`: k counts its chunks."""
     first = ref_of(slot, 0) // DOCS_PER_CHUNK
     return [(f"search/docs/{first + k}.json", k) for k in range(-(-briefing.size // DOCS_PER_CHUNK))]
+
+
+def _chunk_key(briefing: SearchBriefing, slot: int) -> str:
+    return f"{briefing.key} {slot}"
+
+
+def _chunks(briefing: SearchBriefing, slot: int, docs: Sequence[SearchDocument]) -> list[SearchFile]:
+    """Every docs chunk of a briefing, made now."""
+    by_chunk: dict[int, list[SearchDocument]] = {}
+    for d in docs:
+        by_chunk.setdefault(d.position // DOCS_PER_CHUNK, []).append(d)
+    key = _chunk_key(briefing, slot)
+    return [SearchFile(path, key, partial(bytes, chunk_bytes(briefing, slot, k, by_chunk.get(k, ()))))
+            for path, k in chunk_paths(briefing, slot)]
+
+
+def _lazy_chunks(briefing: SearchBriefing, slot: int, documents: Callable[[], Sequence[SearchDocument]],
+                 ) -> list[SearchFile]:
+    """Every docs chunk of a briefing, made only if asked (its bytes are usually on disk)."""
+    key = _chunk_key(briefing, slot)
+    return [SearchFile(path, key, lambda k=k: chunk_bytes(briefing, slot, k, documents()))
+            for path, k in chunk_paths(briefing, slot)]
 
 
 def chunk_bytes(briefing: SearchBriefing, slot: int, k: int, docs: Sequence[SearchDocument]) -> bytes:
@@ -144,16 +165,25 @@ def chunk_bytes(briefing: SearchBriefing, slot: int, k: int, docs: Sequence[Sear
 
 
 def index_files(briefings: Sequence[SearchBriefing], slots: Sequence[int], documents: Documents,
-                workers: int = 1, cache: SearchCache | None = None) -> list[SearchFile]:
-    """Shards, manifest and filter files for `briefings` placed at `slots`; `documents(i)`
-    gives briefing i's documents, asked only for briefings the index does not hold yet.
-    `cache` (updated in place) is the previous build's state."""
+                workers: int = 1, cache: SearchCache | None = None) -> Iterator[SearchFile]:
+    """Every search file for `briefings` placed at `slots`: docs chunks as briefings are
+    analysed (a full build streams them), then shards, manifest and filter files.
+    `documents(i)` gives briefing i's documents; only briefings the index does not hold
+    yet are asked for (or chunks the caller makes). `cache` (updated in place) is the
+    previous build's state."""
     cache = cache if cache is not None else SearchCache()
     _check(briefings)
-    if not _update(cache, briefings, slots, documents):
-        _rebuild(cache, briefings, slots, documents, workers)
+    fresh = yield from _update(cache, briefings, slots, documents)
+    if fresh is None:
+        yield from _rebuild(cache, briefings, slots, documents, workers)
+        fresh = range(len(briefings))
+    made = set(fresh)
+    for i, briefing in enumerate(briefings):
+        if i not in made:
+            yield from _lazy_chunks(briefing, slots[i], partial(documents, i))
     groups = _groups(cache)
-    return _shard_files(cache, groups) + _small_files(cache, groups)
+    yield from _shard_files(cache, groups)
+    yield from _small_files(cache, groups)
 
 
 def _check(briefings: Sequence[SearchBriefing]) -> None:
@@ -175,22 +205,22 @@ _parts: list[Postings] = []
 
 
 def _rebuild(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequence[int],
-             documents: Documents, workers: int) -> None:
-    """Analyse every briefing (ranges in parallel), then encode terms (partitions in parallel)."""
+             documents: Documents, workers: int) -> Iterator[SearchFile]:
+    """Analyse every briefing (ranges in parallel; their docs chunks are yielded as they
+    come), then encode terms (partitions in parallel)."""
     global _job, _parts
     order = sorted(range(len(briefings)), key=slots.__getitem__)
     _job = ([briefings[i] for i in order], [slots[i] for i in order], order, documents)
     step = max(1, len(order) // (workers * 6)) if workers > 1 else max(1, len(order))
     ranges = [(i, min(i + step, len(order))) for i in range(0, len(order), step)]
+    cache.briefings = {}
     try:
         parallel = workers > 1 and len(ranges) > 1
-        if parallel:
-            with processes.pool(workers) as pool:
-                results = list(pool.map(_analyse_range, ranges))
-        else:
-            results = [_analyse_range(r) for r in ranges]
-        cache.briefings = {a.slug: a.indexed for indexed, _ in results for a in indexed}
-        _parts = [postings for _, postings in results]
+        with processes.pool(workers) if parallel else nullcontext() as pool:
+            for analysed, postings, chunks in (pool.map if parallel else map)(_analyse_range, ranges):
+                cache.briefings.update(analysed)
+                _parts.append(postings)
+                yield from chunks
         parts = range(workers * 4) if parallel else range(1)
         if parallel:
             with processes.pool(workers) as pool:
@@ -206,24 +236,22 @@ def _rebuild(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Seq
     cache.changed = True
 
 
-class _Analysed(NamedTuple):
-    slug: str
-    indexed: Indexed
+Analysed = tuple[dict[str, Indexed], Postings, list[SearchFile]]
 
 
-def _analyse_range(bounds: tuple[int, int]) -> tuple[list[_Analysed], Postings]:
+def _analyse_range(bounds: tuple[int, int]) -> Analysed:
     ordered, slots, indexes, documents = _job
     start, end = bounds
     items = [(ordered[k], slots[k], documents(indexes[k])) for k in range(start, end)]
     return _analyse(items)
 
 
-def _analyse(items: Sequence[tuple[SearchBriefing, int, Sequence[SearchDocument]]],
-             ) -> tuple[list[_Analysed], Postings]:
-    """Postings of briefings given in slot order, and what each put in."""
+def _analyse(items: Sequence[tuple[SearchBriefing, int, Sequence[SearchDocument]]]) -> Analysed:
+    """Briefings given in slot order: what each put in, their postings and docs chunks."""
     pipeline = TermPipeline()
     postings = Postings()
-    out = []
+    out = {}
+    chunks = []
     for briefing, slot, docs in items:
         sums = list(postings.length_sums)
         analysed = analyse([(d.text, d.speaker, briefing.title) for d in docs], pipeline)
@@ -237,10 +265,10 @@ def _analyse(items: Sequence[tuple[SearchBriefing, int, Sequence[SearchDocument]
             if doc.speaker_slug:
                 speakers.setdefault(doc.speaker_slug, (doc.speaker, array("q")))[1].append(ref)
         lengths = tuple(after - before for after, before in zip(postings.length_sums, sums))
-        out.append(_Analysed(briefing.slug, Indexed(
-            briefing.key, slot, span(briefing), briefing.date, briefing.kind, len(docs), lengths,
-            "\n".join(sorted(terms)), speakers)))
-    return out, postings
+        out[briefing.slug] = Indexed(briefing.key, slot, span(briefing), briefing.date, briefing.kind,
+                                     len(docs), lengths, "\n".join(sorted(terms)), speakers)
+        chunks += _chunks(briefing, slot, docs)
+    return out, postings, chunks
 
 
 def _encode_part(job: tuple[int, int]) -> tuple[dict[str, str], dict[str, bytes]]:
@@ -270,11 +298,12 @@ def _encode_part(job: tuple[int, int]) -> tuple[dict[str, str], dict[str, bytes]
 # -- updating ----------------------------------------------------------------------------
 
 def _update(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequence[int],
-            documents: Documents) -> bool:
-    """Take out briefings that changed or went, put in new ones; False when a full build
-    is the better way (no usable state, or many changes)."""
+            documents: Documents) -> Generator[SearchFile, None, list[int] | None]:
+    """Take out briefings that changed or went, put in new ones, yielding their docs
+    chunks; returns which briefings were analysed, or None when a full build is the
+    better way (no usable state, or many changes)."""
     if cache.format != FORMAT or not cache.briefings:
-        return False
+        return None
     places = {b.slug: (i, _place(b, slots[i])) for i, b in enumerate(briefings)}
     gone = [indexed for slug, indexed in cache.briefings.items()
             if slug not in places or places[slug][1] != indexed[:3]]
@@ -282,11 +311,12 @@ def _update(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequ
                     if slug not in cache.briefings or cache.briefings[slug][:3] != place),
                    key=slots.__getitem__)
     if len(gone) + len(fresh) > max(8, REBUILD_SHARE * len(briefings)):
-        return False
+        return None
     cache.changed = bool(gone or fresh)
     if not cache.changed:
-        return True
-    analysed, postings = _analyse([(briefings[i], slots[i], documents(i)) for i in fresh])
+        return fresh
+    analysed, postings, chunks = _analyse([(briefings[i], slots[i], documents(i)) for i in fresh])
+    yield from chunks
     removed = sorted((ref_of(g.slot, 0), ref_of(g.slot + g.span, 0)) for g in gone)
     affected = set(postings.terms)
     for g in gone:
@@ -307,9 +337,8 @@ def _update(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequ
     slugs = {b.slug for b in briefings}
     for slug in [s for s in cache.briefings if s not in slugs]:
         del cache.briefings[slug]
-    for a in analysed:
-        cache.briefings[a.slug] = a.indexed
-    return True
+    cache.briefings.update(analysed)
+    return fresh
 
 
 def _splice(field: Field, removed: Sequence[tuple[int, int]], added: Field | None) -> Field:

@@ -1,17 +1,43 @@
 """The one writer: every output file goes through here.
 
-The new site is written beside the old one and swapped in only when complete, so a
-failed or interrupted build never leaves a half-written site. Paths are checked so that
-nothing can be written outside the output folder.
+Two whole sites are kept: `output/`, the live one, and beside it the hidden spare
+`.output.spare`, the generation before it. A build turns the spare into the new site in
+place: a file the spare already holds with the right bytes is left alone, one the live
+site holds is hard-linked from it, only the rest is written. Then the two folders are
+swapped in one step and the old live site becomes the next build's spare. So a build
+that changed 20 files of 35,000 touches about 20 files, and a failed or interrupted
+build never leaves a half-written site: `output/` is not modified until the swap.
+
+- The two sites share the inodes of the files they have in common, so a file is never
+  written in place: it is unlinked first and made anew.
+- The build cache records the live site and the spare's differences from it, and each
+  folder's marker names its build. The spare's marker is removed before it is changed,
+  so a build killed midway leaves a spare that the next build knows to make again from
+  nothing (links from the live site), as when there is no spare at all. The spare is
+  Podium's own: only the live site is looked at for files changed by hand (and the
+  spare's copies of them are then not trusted either).
+- The cost is disk space: the spare holds its own copy of every file that differs
+  between the two generations (the rest are hard links), twice the site at worst.
+- The swap is Linux's renameat2(RENAME_EXCHANGE); elsewhere it is renames through
+  `.output.old`, and a build killed between them is recovered by the next.
+
+Paths are checked so that nothing can be written outside the output folder.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import functools
+import hashlib
 import os
+import platform
 import shutil
+import sys
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Self
+from typing import NamedTuple, Self
 
 from generator.cache import BuildCache, digest
 from generator.errors import PodiumError
@@ -28,7 +54,8 @@ def safe_relative(path: str) -> PurePosixPath:
 
 
 def check_output(output: Path, content: Path) -> None:
-    """Refuse an output folder that holds the sources or someone else's files."""
+    """Refuse an output folder that holds the sources or someone else's files. (What is
+    beside it is not looked at: the hidden spare there is Podium's.)"""
     output, content = output.resolve(), content.resolve()
     if output == content or output in content.parents:
         raise PodiumError(f"output folder {output} contains the content folder; choose another")
@@ -39,50 +66,142 @@ def check_output(output: Path, content: Path) -> None:
         )
 
 
-@dataclass(frozen=True)
-class Unchanged:
+class Unchanged(NamedTuple):
     """A file the previous build wrote with these bytes: linked, not rendered again."""
 
     digest: str
     size: int
 
 
+_SAME = object()  # looked up in spare_changes: the spare's file is the live site's
+
+
 @dataclass
 class SiteState:
-    """What the previous build wrote: each file's digest and the key it was made from."""
+    """What a build wrote: each file's digest, size and the key it was made from; and the
+    build before it, kept in the spare folder, as the digests where it differs."""
 
     build_id: str = ""
     digests: dict[str, str] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
     sizes: dict[str, int] = field(default_factory=dict)
+    spare_id: str = ""  # the build in the spare folder; "" when there is none
+    spare_changes: dict[str, str | None] = field(default_factory=dict)  # None: not in the spare
 
     def unchanged(self, path: str, key: str) -> Unchanged | None:
-        if path in self.digests and self.keys.get(path) == key:
+        if self.keys.get(path) == key and path in self.digests:
             return Unchanged(self.digests[path], self.sizes[path])
         return None
 
 
 def previous_state(output: Path, cache: BuildCache) -> SiteState:
     """The previous build's state, if the folder on disk is still that build."""
-    state = cache.load("site", _state_key(output))
-    if not isinstance(state, SiteState):
-        return SiteState()
-    output = output.resolve()
+    return _StateStore(output, cache).load()
+
+
+def _marked_build(folder: Path) -> str:
+    """The build named by a folder's marker, or "" without one."""
     try:
-        marker = (output / MARKER).read_text()
+        marker = (folder / MARKER).read_text()
     except OSError:
-        return SiteState()
-    if f"build {state.build_id}" not in marker or not _sizes_match(output, state.sizes):
-        return SiteState()
-    return state
+        return ""
+    return next((line[6:] for line in marker.splitlines() if line.startswith("build ")), "")
 
 
 def _sizes_match(output: Path, sizes: dict[str, int]) -> bool:
-    """A cheap look for files changed or removed by hand since the previous build."""
+    """A cheap look for files changed or removed by hand since the previous build: a stat
+    of each, relative to the open folder. It is most of an incremental build's writing
+    time, and threads do not shorten it: a stat is too short to gain from the GIL's release."""
     try:
-        return all(os.stat(output / path).st_size == size for path, size in sizes.items())
+        if os.stat not in os.supports_dir_fd:
+            root = f"{output}{os.sep}"
+            return all(os.stat(root + path).st_size == size for path, size in sizes.items())
+        folder = os.open(output, os.O_RDONLY)
+        try:
+            return all(os.stat(path, dir_fd=folder).st_size == size for path, size in sizes.items())
+        finally:
+            os.close(folder)
     except OSError:
         return False
+
+
+def _file_mark(path: str, file_digest: str | None) -> int:
+    """One file's share of a build id. The id is the XOR of its files' marks: it names the
+    site's content whatever the order files came in, and a build can update it by the
+    files it changed alone."""
+    if file_digest is None:
+        return 0
+    return int.from_bytes(hashlib.blake2b(f"{path} {file_digest}".encode(), digest_size=16).digest())
+
+
+@dataclass
+class _Changes:
+    """A build's state as its differences from a whole state stored earlier (the base), so
+    that a build which changed 20 files stores 20 entries rather than the whole site."""
+
+    base: str  # the base's token
+    build_id: str = ""
+    files: dict[str, tuple[str, int] | None] = field(default_factory=dict)  # None: removed
+    keys: dict[str, str | None] = field(default_factory=dict)
+    spare_id: str = ""
+    spare_changes: dict[str, str | None] = field(default_factory=dict)
+
+    def apply(self, state: SiteState) -> None:
+        for path, file in self.files.items():
+            if file is None:
+                state.digests.pop(path, None)
+                state.sizes.pop(path, None)
+            else:
+                state.digests[path], state.sizes[path] = file
+        for path, key in self.keys.items():
+            if key is None:
+                state.keys.pop(path, None)
+            else:
+                state.keys[path] = key
+        state.build_id, state.spare_id, state.spare_changes = self.build_id, self.spare_id, self.spare_changes
+
+
+class _StateStore:
+    """The states of one output folder in the build cache: a base, stored whole now and
+    then, and the latest build as its changes from the base (see `_Changes`)."""
+
+    def __init__(self, output: Path, cache: BuildCache):
+        self.output, self.cache = output.resolve(), cache
+        self.key = _state_key(self.output)
+        self.changes: _Changes | None = None  # those loaded, to add the next build's to
+
+    def load(self) -> SiteState:
+        """The previous build's state, if the folder on disk is still that build."""
+        base = self.cache.load("site", self.key)
+        if not (isinstance(base, tuple) and len(base) == 2 and isinstance(base[1], SiteState)):
+            return SiteState()
+        token, state = base
+        changes = self.cache.load("site", self.key + "-changes")
+        if isinstance(changes, _Changes) and changes.base == token:
+            changes.apply(state)
+        else:
+            changes = _Changes(token)
+        if _marked_build(self.output) != state.build_id or not _sizes_match(self.output, state.sizes):
+            return SiteState()
+        self.changes = changes
+        return state
+
+    def save(self, state: SiteState, previous: SiteState, files: dict[str, tuple[str, int] | None]) -> None:
+        """Store `state`, which differs from `previous` by `files`: as changes from the base,
+        or whole when those have grown to a quarter of the site."""
+        changes = self.changes if previous.build_id else None
+        if changes is not None:
+            changes.files.update(files)
+            changes.keys.update({p: k for p, k in state.keys.items() if previous.keys.get(p) != k})
+            changes.keys.update(dict.fromkeys(previous.keys.keys() - state.keys.keys()))
+            if len(changes.files) + len(changes.keys) < len(state.digests) // 4:
+                changes.build_id, changes.spare_id = state.build_id, state.spare_id
+                changes.spare_changes = state.spare_changes
+                self.cache.store("site", self.key + "-changes", changes)
+                return
+        token = os.urandom(8).hex()  # not the build id: two builds may make the same files
+        self.cache.store("site", self.key, (token, state))
+        self.cache.store("site", self.key + "-changes", None)
 
 
 def _state_key(output: Path) -> str:
@@ -90,9 +209,9 @@ def _state_key(output: Path) -> str:
 
 
 class SiteWriter:
-    """Writes files into a fresh folder beside `output` as they come, and swaps it in
-    on `commit`; until then the previous site is untouched. A file whose bytes equal the
-    previous build's is hard-linked from it instead of written again.
+    """Makes the new site in the spare folder beside `output` as files come, and swaps it
+    in on `commit`; until then the previous site is untouched. The work is in proportion
+    to the files that changed since the spare's build (see the module docstring).
 
         with SiteWriter(output, cache) as writer:
             writer.add("index.html", data)
@@ -102,50 +221,160 @@ class SiteWriter:
     def __init__(self, output: Path, cache: BuildCache | None = None):
         self.output = output.resolve()
         self.cache = cache or BuildCache(None)
+        self.spare = self.output.with_name(f".{self.output.name}.spare")
         _recover(self.output)
-        self.previous = previous_state(self.output, self.cache)
-        self.staging = self.output.with_name(f".{self.output.name}.new")
+        self._store = _StateStore(self.output, self.cache)
+        self.previous = self._store.load()
         self.digests: dict[str, str] = {}
         self.sizes: dict[str, int] = {}
         self.written = 0
-        self._folders: set[PurePosixPath] = set()
+        # What the spare holds: the live site's files but for the spare's changes, or nothing.
+        self._reuse = bool(self.previous.spare_id) and _marked_build(self.spare) == self.previous.spare_id
+        self._spare_files = self.previous.digests if self._reuse else {}
+        self._spare_changes = self.previous.spare_changes if self._reuse else {}
+        self._spare_root, self._live_root = f"{self.spare}{os.sep}", f"{self.output}{os.sep}"
+        self._changed: list[str] = []  # paths whose bytes differ from the live site's
+        self._committed = False
 
     def __enter__(self) -> Self:
-        if self.staging.exists():
-            shutil.rmtree(self.staging)
-        self.staging.mkdir(parents=True)
+        if self._reuse:
+            (self.spare / MARKER).unlink()  # unknown until commit marks it again
+        else:
+            if self.spare.exists():
+                shutil.rmtree(self.spare)
+            self.spare.mkdir(parents=True)
         return self
 
     def __exit__(self, kind, error, trace) -> None:
-        if self.staging.exists():  # not committed: an error or an interrupt
-            shutil.rmtree(self.staging, ignore_errors=True)
+        if not self._committed:  # an error or an interrupt: a spare half made is of no use
+            shutil.rmtree(self.spare, ignore_errors=True)
 
     def add(self, path: str, data: bytes | Unchanged) -> None:
-        rel = safe_relative(path)
-        key = str(rel)
-        if key in self.digests:
-            raise PodiumError(f"two pages would be written to {key}")
-        if rel.parent not in self._folders:
-            (self.staging / rel.parent).mkdir(parents=True, exist_ok=True)
-            self._folders.add(rel.parent)
+        live = self.previous.digests
+        if path not in live:  # those were checked when first written
+            path = str(safe_relative(path))
+            if path == MARKER:
+                raise PodiumError(f"{MARKER} is Podium's own file; a page cannot be written there")
+        if path in self.digests:
+            raise PodiumError(f"two pages would be written to {path}")
         unchanged = isinstance(data, Unchanged)
-        self.digests[key] = data.digest if unchanged else digest(data)
-        self.sizes[key] = data.size if unchanged else len(data)
-        if self.previous.digests.get(key) == self.digests[key]:
-            os.link(self.output / rel, self.staging / rel)
+        file_digest = self.digests[path] = data.digest if unchanged else digest(data)
+        self.sizes[path] = data.size if unchanged else len(data)
+        in_spare = self._spare_changes.get(path, _SAME)
+        if in_spare is _SAME:
+            in_spare = self._spare_files.get(path)
+        in_live = live.get(path)
+        if in_live != file_digest:
+            self._changed.append(path)
+        if in_spare == file_digest:
+            return
+        if in_live == file_digest:
+            self._put(path, in_spare is not None, self._live_root + path)
         elif unchanged:
-            raise PodiumError(f"internal: {key} was not rendered and the previous build lacks it")
+            raise PodiumError(f"internal: {path} was not rendered and the previous build lacks it")
         else:
-            (self.staging / rel).write_bytes(data)
+            self._put(path, in_spare is not None, data)
             self.written += 1
 
     def commit(self, keys: dict[str, str] | None = None) -> None:
-        build_id = digest("\n".join(f"{p} {d}" for p, d in sorted(self.digests.items())).encode())
+        """Finish the new site, swap it in, and record it (with `keys`, what each file was
+        made from) for the next build."""
+        previous = self.previous
+        gone = previous.digests.keys() - self.digests.keys()
+        self._remove_stale()
+        build_id = self._build_id(gone)
         marker = f"Built by Podium; replaced whole on every build.\nbuild {build_id}\n"
-        (self.staging / MARKER).write_text(marker)
-        _swap(self.staging, self.output)
+        (self.spare / MARKER).write_text(marker)
+        _swap(self.spare, self.output)
+        self._committed = True
         state = SiteState(build_id, self.digests, dict(keys or {}), self.sizes)
-        self.cache.store("site", _state_key(self.output), state)
+        keep = bool(previous.build_id)  # the old site, now in the spare's place, is known
+        if keep:
+            state.spare_id = previous.build_id
+            state.spare_changes = {p: previous.digests.get(p) for p in (*self._changed, *gone)}
+        files = {p: (self.digests[p], self.sizes[p]) for p in self._changed} | dict.fromkeys(gone)
+        self._store.save(state, previous, files)
+        if not keep and self.spare.exists():
+            shutil.rmtree(self.spare)
+
+    def _build_id(self, gone: set[str]) -> str:
+        """The new site's id: the previous one updated by the files that changed (see
+        `_file_mark`), or made from every file when the previous site is unknown."""
+        previous = self.previous.digests
+        if not self.previous.build_id:
+            mark = functools.reduce(int.__xor__, map(_file_mark, self.digests, self.digests.values()), 0)
+        else:
+            mark = int(self.previous.build_id, 16)
+            for path in (*self._changed, *gone):
+                mark ^= _file_mark(path, previous.get(path)) ^ _file_mark(path, self.digests.get(path))
+        return f"{mark:032x}"
+
+    def _put(self, path: str, replace: bool, source: str | bytes) -> None:
+        """Make the spare's file at `path` anew, in place of the one it holds if `replace`:
+        a hard link to the file named `source`, or these bytes."""
+        target = self._spare_root + path
+        try:
+            _make_file(target, replace, source)
+        except FileNotFoundError:  # the first file of a folder: folders are made when needed
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            _make_file(target, False, source)
+        except OSError:  # a file where a folder goes, or the reverse
+            _make_way(self._spare_root, path)
+            _make_file(target, False, source)
+
+    def _remove_stale(self) -> None:
+        """Delete from the spare the files the new site lacks, then the folders left empty."""
+        new = self.digests.keys()
+        folders = set()
+        for path in (self._spare_files.keys() - new) | (self._spare_changes.keys() - new):
+            if self._spare_changes.get(path, _SAME) is None:
+                continue  # not in the spare
+            _unlink_file(self._spare_root + path)
+            parts = path.split("/")
+            folders.update("/".join(parts[:n]) for n in range(1, len(parts)))
+        for folder in sorted(folders, key=lambda f: f.count("/"), reverse=True):
+            with suppress(OSError):  # not empty: it holds files of the new site
+                os.rmdir(self._spare_root + folder)
+
+
+def _make_file(target: str, replace: bool, source: str | bytes) -> None:
+    if replace:  # never write into the old inode: the live site may share it
+        os.unlink(target)
+    if isinstance(source, str):
+        os.link(source, target)
+    else:
+        Path(target).write_bytes(source)
+
+
+def _unlink_file(target: str) -> None:
+    """Remove a file that may be gone already: a folder of the new site may stand there,
+    or above it, since `_make_way`."""
+    try:
+        os.unlink(target)
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    except OSError:
+        if not os.path.isdir(target):
+            raise
+
+
+def _make_way(root: str, path: str) -> None:
+    """Room for a file at `path` under the folder `root` (ending in a separator): its
+    folders made, replacing any file in their way, and nothing left at the path itself."""
+    target = root + path
+    if os.path.isdir(target) and not os.path.islink(target):
+        shutil.rmtree(target)
+    elif os.path.lexists(target):
+        os.unlink(target)
+    try:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+    except (FileExistsError, NotADirectoryError):  # a file where a folder goes
+        parts = path.split("/")[:-1]
+        for n in range(1, len(parts) + 1):
+            step = root + "/".join(parts[:n])
+            if os.path.islink(step) or (os.path.lexists(step) and not os.path.isdir(step)):
+                os.unlink(step)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
 
 
 def write_site(files: dict[str, bytes | Unchanged], output: Path, cache: BuildCache | None = None,
@@ -158,19 +387,60 @@ def write_site(files: dict[str, bytes | Unchanged], output: Path, cache: BuildCa
     return writer.written
 
 
-def _swap(staging: Path, output: Path) -> None:
+def _swap(new: Path, output: Path) -> None:
+    """Put the folder `new` in place of `output`; the old site, if any, ends up at `new`."""
+    if not output.exists():
+        os.rename(new, output)
+        return
+    try:
+        _exchange(new, output)
+        return
+    except OSError:  # not Linux, or a file system that cannot: three renames
+        pass
     old = output.with_name(f".{output.name}.old")
     if old.exists():
         shutil.rmtree(old)
-    if output.exists():
-        os.rename(output, old)
-    os.rename(staging, output)
-    if old.exists():
-        shutil.rmtree(old)
+    os.rename(output, old)
+    os.rename(new, output)
+    os.rename(old, new)
 
 
 def _recover(output: Path) -> None:
-    """A build killed between the two renames left the last good site as `.old`."""
+    """A build killed between the renames of `_swap` left the last good site as `.old`
+    (or the new one in place already, and the old one there)."""
     old = output.with_name(f".{output.name}.old")
-    if not output.exists() and old.exists():
+    if not old.exists():
+        return
+    if output.exists():
+        shutil.rmtree(old)
+    else:
         os.rename(old, output)
+
+
+AT_FDCWD = -100
+RENAME_EXCHANGE = 2
+RENAMEAT2_SYSCALL = {"x86_64": 316, "aarch64": 276}  # for a C library without renameat2
+
+
+def _exchange(first: Path, second: Path) -> None:
+    """Swap two folders in one atomic step: renameat2(RENAME_EXCHANGE). OSError where the
+    system or the file system cannot."""
+    renameat2 = _renameat2()
+    if renameat2 is None:
+        raise OSError(errno.ENOSYS, "renameat2 is not available")
+    folder, flags = ctypes.c_long(AT_FDCWD), ctypes.c_long(RENAME_EXCHANGE)  # long: right for syscall() too
+    if renameat2(folder, os.fsencode(first), folder, os.fsencode(second), flags) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code), str(first), None, str(second))
+
+
+@functools.cache
+def _renameat2():
+    """Linux's renameat2 from the C library, or by its system call number; else None."""
+    if sys.platform != "linux":
+        return None
+    libc = ctypes.CDLL(None, use_errno=True)
+    if hasattr(libc, "renameat2"):
+        return libc.renameat2
+    number = RENAMEAT2_SYSCALL.get(platform.machine())
+    return functools.partial(libc.syscall, ctypes.c_long(number)) if number else None

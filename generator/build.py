@@ -30,7 +30,7 @@ from generator.search.build import (
     assign_slots,
     index_files,
 )
-from generator.write import SiteWriter, check_output
+from generator.write import Placed, SiteWriter, check_output
 
 SOURCE_SUFFIXES = {".txt", ".md", ".markdown"}
 
@@ -187,11 +187,14 @@ def _display(path: Path | None) -> str:
 
 _pages: list[Page] = []
 _renderer: Renderer | None = None
+_writer: SiteWriter | None = None
 
 
-def _render_range(bounds: tuple[int, int]) -> list[bytes]:
+def _render_range(bounds: tuple[int, int]) -> list[Placed]:
+    """Render pages and put them in the new site, in the worker: the main process only
+    records what was placed, so writing files is shared out too."""
     start, end = bounds
-    return [_renderer.render(page) for page in _pages[start:end]]
+    return [_writer.place(page.path, _renderer.render(page)) for page in _pages[start:end]]
 
 
 def render_site(site: Site, config: Config, writer: SiteWriter, workers: int = 1,
@@ -204,7 +207,7 @@ def render_site(site: Site, config: Config, writer: SiteWriter, workers: int = 1
     `search_cache` is the index's state from the previous build (kept in the build
     cache, or in memory by `podium serve`): with it, a newest briefing is indexed on its
     own, which is the common case of an archive that grows."""
-    global _pages, _renderer
+    global _pages, _renderer, _writer
     progress = progress or Progress(stream=None)
     keys: dict[str, str] = {}
     environment_key = _environment_key(config)
@@ -221,7 +224,7 @@ def render_site(site: Site, config: Config, writer: SiteWriter, workers: int = 1
                 advance()
             else:
                 todo.append(page)
-        _pages, _renderer = todo, Renderer(config)
+        _pages, _renderer, _writer = todo, Renderer(config), writer
         step = max(1, len(todo) // (workers * 8))
         ranges = [(i, min(i + step, len(todo))) for i in range(0, len(todo), step)]
         try:
@@ -232,11 +235,12 @@ def render_site(site: Site, config: Config, writer: SiteWriter, workers: int = 1
                     done += 1
                 advance(len(part))
         finally:
-            _pages, _renderer = [], None
+            _pages, _renderer, _writer = [], None, None
         advance.stage.detail = f"{len(all_pages)} pages and export files, {len(todo)} made"
     with progress.stage("index") as advance:
         search_cache = search_cache if search_cache is not None else SearchCache()
-        files = index_files(search, slots, lambda i: search_documents(site.briefings[i]), workers, search_cache)
+        files = index_files(search, slots, lambda i: search_documents(site.briefings[i]), workers, search_cache,
+                            place=writer.place)
         made = count = 0
         for file in files:
             count += 1

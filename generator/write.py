@@ -73,6 +73,14 @@ class Unchanged(NamedTuple):
     size: int
 
 
+class Placed(NamedTuple):
+    """A file already put in the new site by `SiteWriter.place` (in a worker process)."""
+
+    digest: str
+    size: int
+    written: bool
+
+
 _SAME = object()  # looked up in spare_changes: the spare's file is the live site's
 
 
@@ -249,32 +257,54 @@ class SiteWriter:
         if not self._committed:  # an error or an interrupt: a spare half made is of no use
             shutil.rmtree(self.spare, ignore_errors=True)
 
-    def add(self, path: str, data: bytes | Unchanged) -> None:
+    def add(self, path: str, data: bytes | Unchanged | Placed) -> None:
+        """Make `path` hold `data` in the new site (or record it, when a worker placed it)."""
+        if isinstance(data, bytes):
+            data = self.place(path, data)
         live = self.previous.digests
         if path not in live:  # those were checked when first written
-            path = str(safe_relative(path))
-            if path == MARKER:
-                raise PodiumError(f"{MARKER} is Podium's own file; a page cannot be written there")
+            path = self._checked(path)
         if path in self.digests:
             raise PodiumError(f"two pages would be written to {path}")
-        unchanged = isinstance(data, Unchanged)
-        file_digest = self.digests[path] = data.digest if unchanged else digest(data)
-        self.sizes[path] = data.size if unchanged else len(data)
-        in_spare = self._spare_changes.get(path, _SAME)
-        if in_spare is _SAME:
-            in_spare = self._spare_files.get(path)
-        in_live = live.get(path)
-        if in_live != file_digest:
+        self.digests[path], self.sizes[path] = data.digest, data.size
+        if live.get(path) != data.digest:
             self._changed.append(path)
-        if in_spare == file_digest:
+        if isinstance(data, Placed):
+            self.written += data.written
             return
-        if in_live == file_digest:
-            self._put(path, in_spare is not None, self._live_root + path)
-        elif unchanged:
+        in_spare = self._in_spare(path)
+        if in_spare == data.digest:
+            return
+        if live.get(path) != data.digest:
             raise PodiumError(f"internal: {path} was not rendered and the previous build lacks it")
-        else:
-            self._put(path, in_spare is not None, data)
-            self.written += 1
+        self._put(path, in_spare is not None, self._live_root + path)
+
+    def place(self, path: str, data: bytes) -> Placed:
+        """Put `data` at `path` in the new site unless it is there already; `add` the
+        result. Touches only the file system and reads only what the writer knew when it
+        was made, so forked workers call it for the files they make, in parallel."""
+        live = self.previous.digests
+        if path not in live:
+            path = self._checked(path)
+        file_digest = digest(data)
+        in_spare = self._in_spare(path)
+        if in_spare == file_digest:
+            return Placed(file_digest, len(data), False)
+        if live.get(path) == file_digest:
+            self._put(path, in_spare is not None, self._live_root + path)
+            return Placed(file_digest, len(data), False)
+        self._put(path, in_spare is not None, data)
+        return Placed(file_digest, len(data), True)
+
+    def _checked(self, path: str) -> str:
+        path = str(safe_relative(path))
+        if path == MARKER:
+            raise PodiumError(f"{MARKER} is Podium's own file; a page cannot be written there")
+        return path
+
+    def _in_spare(self, path: str) -> str | None:
+        in_spare = self._spare_changes.get(path, _SAME)
+        return self._spare_files.get(path) if in_spare is _SAME else in_spare
 
     def commit(self, keys: dict[str, str] | None = None) -> None:
         """Finish the new site, swap it in, and record it (with `keys`, what each file was

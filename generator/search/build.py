@@ -23,7 +23,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import pairwise
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from generator import processes
 from generator.export import html_safe
@@ -49,6 +49,7 @@ REBUILD_SHARE = 0.1  # when more briefings than this changed, index from scratch
 FORMAT = 2
 
 Documents = Callable[[int], Sequence[SearchDocument]]
+Place = Callable[[str, bytes], Any]  # puts a file in the new site now; what it returns stands for the bytes
 
 
 class SearchFile(NamedTuple):
@@ -132,14 +133,22 @@ def _chunk_key(briefing: SearchBriefing, slot: int) -> str:
     return f"{briefing.key} {slot}"
 
 
-def _chunks(briefing: SearchBriefing, slot: int, docs: Sequence[SearchDocument]) -> list[SearchFile]:
-    """Every docs chunk of a briefing, made now."""
+def _chunks(briefing: SearchBriefing, slot: int, docs: Sequence[SearchDocument],
+            place: Place | None = None) -> list[SearchFile]:
+    """Every docs chunk of a briefing, made now (and placed, with `place`)."""
     by_chunk: dict[int, list[SearchDocument]] = {}
     for d in docs:
         by_chunk.setdefault(d.position // DOCS_PER_CHUNK, []).append(d)
     key = _chunk_key(briefing, slot)
-    return [SearchFile(path, key, partial(bytes, chunk_bytes(briefing, slot, k, by_chunk.get(k, ()))))
-            for path, k in chunk_paths(briefing, slot)]
+    files = []
+    for path, k in chunk_paths(briefing, slot):
+        data = chunk_bytes(briefing, slot, k, by_chunk.get(k, ()))
+        files.append(SearchFile(path, key, partial(_given, place(path, data) if place else data)))
+    return files
+
+
+def _given(value: Any) -> Any:
+    return value
 
 
 def _lazy_chunks(briefing: SearchBriefing, slot: int, documents: Callable[[], Sequence[SearchDocument]],
@@ -165,17 +174,19 @@ def chunk_bytes(briefing: SearchBriefing, slot: int, k: int, docs: Sequence[Sear
 
 
 def index_files(briefings: Sequence[SearchBriefing], slots: Sequence[int], documents: Documents,
-                workers: int = 1, cache: SearchCache | None = None) -> Iterator[SearchFile]:
+                workers: int = 1, cache: SearchCache | None = None, place: Place | None = None,
+                ) -> Iterator[SearchFile]:
     """Every search file for `briefings` placed at `slots`: docs chunks as briefings are
     analysed (a full build streams them), then shards, manifest and filter files.
     `documents(i)` gives briefing i's documents; only briefings the index does not hold
     yet are asked for (or chunks the caller makes). `cache` (updated in place) is the
-    previous build's state."""
+    previous build's state. With `place`, docs chunks made are placed where they are made
+    (in workers, when the build is parallel) and the files yielded make what it returned."""
     cache = cache if cache is not None else SearchCache()
     _check(briefings)
-    fresh = yield from _update(cache, briefings, slots, documents)
+    fresh = yield from _update(cache, briefings, slots, documents, place)
     if fresh is None:
-        yield from _rebuild(cache, briefings, slots, documents, workers)
+        yield from _rebuild(cache, briefings, slots, documents, workers, place)
         fresh = range(len(briefings))
     made = set(fresh)
     for i, briefing in enumerate(briefings):
@@ -205,12 +216,12 @@ _parts: list[Postings] = []
 
 
 def _rebuild(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequence[int],
-             documents: Documents, workers: int) -> Iterator[SearchFile]:
+             documents: Documents, workers: int, place: Place | None) -> Iterator[SearchFile]:
     """Analyse every briefing (ranges in parallel; their docs chunks are yielded as they
     come), then encode terms (partitions in parallel)."""
     global _job, _parts
     order = sorted(range(len(briefings)), key=slots.__getitem__)
-    _job = ([briefings[i] for i in order], [slots[i] for i in order], order, documents)
+    _job = ([briefings[i] for i in order], [slots[i] for i in order], order, documents, place)
     step = max(1, len(order) // (workers * 6)) if workers > 1 else max(1, len(order))
     ranges = [(i, min(i + step, len(order))) for i in range(0, len(order), step)]
     cache.briefings = {}
@@ -240,13 +251,14 @@ Analysed = tuple[dict[str, Indexed], Postings, list[SearchFile]]
 
 
 def _analyse_range(bounds: tuple[int, int]) -> Analysed:
-    ordered, slots, indexes, documents = _job
+    ordered, slots, indexes, documents, place = _job
     start, end = bounds
     items = [(ordered[k], slots[k], documents(indexes[k])) for k in range(start, end)]
-    return _analyse(items)
+    return _analyse(items, place)
 
 
-def _analyse(items: Sequence[tuple[SearchBriefing, int, Sequence[SearchDocument]]]) -> Analysed:
+def _analyse(items: Sequence[tuple[SearchBriefing, int, Sequence[SearchDocument]]],
+             place: Place | None = None) -> Analysed:
     """Briefings given in slot order: what each put in, their postings and docs chunks."""
     pipeline = TermPipeline()
     postings = Postings()
@@ -267,7 +279,7 @@ def _analyse(items: Sequence[tuple[SearchBriefing, int, Sequence[SearchDocument]
         lengths = tuple(after - before for after, before in zip(postings.length_sums, sums))
         out[briefing.slug] = Indexed(briefing.key, slot, span(briefing), briefing.date, briefing.kind,
                                      len(docs), lengths, "\n".join(sorted(terms)), speakers)
-        chunks += _chunks(briefing, slot, docs)
+        chunks += _chunks(briefing, slot, docs, place)
     return out, postings, chunks
 
 
@@ -298,7 +310,7 @@ def _encode_part(job: tuple[int, int]) -> tuple[dict[str, str], dict[str, bytes]
 # -- updating ----------------------------------------------------------------------------
 
 def _update(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequence[int],
-            documents: Documents) -> Generator[SearchFile, None, list[int] | None]:
+            documents: Documents, place: Place | None) -> Generator[SearchFile, None, list[int] | None]:
     """Take out briefings that changed or went, put in new ones, yielding their docs
     chunks; returns which briefings were analysed, or None when a full build is the
     better way (no usable state, or many changes)."""
@@ -315,7 +327,7 @@ def _update(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequ
     cache.changed = bool(gone or fresh)
     if not cache.changed:
         return fresh
-    analysed, postings, chunks = _analyse([(briefings[i], slots[i], documents(i)) for i in fresh])
+    analysed, postings, chunks = _analyse([(briefings[i], slots[i], documents(i)) for i in fresh], place)
     yield from chunks
     removed = sorted((ref_of(g.slot, 0), ref_of(g.slot + g.span, 0)) for g in gone)
     affected = set(postings.terms)

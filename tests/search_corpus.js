@@ -27,6 +27,17 @@ function summary(results) {
   return { count: pairs.length, top: pairs.slice(0, 20), digest };
 }
 
+/* As search-worker.js names shard files (generator/search/build.py's shard_name). */
+function shardPath(m, n) {
+  let name = m.shardNames && m.shardNames[n];
+  if (!name) {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < m.shards[n].length; i++) h = Math.imul(h ^ m.shards[n].charCodeAt(i), 0x01000193) >>> 0;
+    name = ('0000000' + h.toString(16)).slice(-8);
+  }
+  return `shards/${name}.json`;
+}
+
 async function sharded() {
   const out = [];
   for (const q of queries) {
@@ -71,7 +82,7 @@ function unsharded() {
   const inverted = [];
   let ordinal = 0; // shards hold terms in string order: the index numbers them so
   for (let s = 0; s < m.shards.length; s++) {
-    for (const entry of read(`shards/${s}.json`)) {
+    for (const entry of read(shardPath(m, s))) {
       const term = ordinal++;
       const posting = { _index: term };
       names.forEach((name) => { posting[name] = {}; });

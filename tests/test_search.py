@@ -15,7 +15,7 @@ from lunr.tokenizer import Tokenizer
 
 from generator.search import SearchBriefing, SearchCache, SearchDocument, build_search_index
 from generator.search.analyse import default_builder, tokenize
-from generator.search.build import assign_slots, ref_of
+from generator.search.build import assign_slots, ref_of, shard_name
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "content" / "000_dc28f8c96af5d01d.txt"
@@ -116,6 +116,18 @@ def test_sharded_index_scores_like_lunr_py(tmp_path, monkeypatch):
         expected = lunr_py_results(briefings, query)
         assert by_score(got) == by_score(expected), query
     assert sum(1 for r in node if r) >= 18  # the query set really finds things
+
+
+@needs_node
+def test_shard_files_are_named_alike_in_python_and_in_the_worker():
+    firsts = ["a", "zanzibar", "été", "naïve’s", "😀x", "\u2028", "日本"]
+    script = (f"const w = require({json.dumps(str(ROOT / 'templates/static/js/search-worker.js'))})(null, null);"
+              f"const m = {{shards: {json.dumps(firsts)}, shardNames: {{'1': 'renamed'}}}};"
+              "console.log(JSON.stringify(m.shards.map((_, n) => w.shardPath(m, n))));")
+    out = subprocess.run([NODE, "-e", script], check=True, capture_output=True, text=True).stdout
+    expected = [f"shards/{shard_name(f)}.json" for f in firsts]
+    expected[1] = "shards/renamed.json"
+    assert json.loads(out) == expected
 
 
 @needs_node

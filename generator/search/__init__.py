@@ -21,8 +21,9 @@ Files (paths relative to the output root):
   search/manifest.json   corpus-wide statistics, N and each field's average length,
                          k1, b, field boosts, and `shards`: the first term of each
                          shard in JavaScript string order (shard i holds the terms
-                         in [shards[i], shards[i+1])).
-  search/shards/<i>.json one entry per term: [term, df, text, speaker, title], each
+                         in [shards[i], shards[i+1])), and `shardNames` for the rare
+                         shard whose name clashes with an earlier one's.
+  search/shards/<name>.json, name = FNV-1a of the shard's first term: one entry per term: [term, df, text, speaker, title], each
                          field [ref deltas, term frequencies (empty when all 1), field
                          lengths], or 0. `df` counts (document, field) pairs, as
                          lunr.idf does. Terms are numbered in string order (lunr

@@ -46,7 +46,7 @@ SLOTS_PER_DAY = 8  # more briefings on one day spill into the next day's slots
 UNDATED_SLOTS = 1 << 18  # undated briefings sit below every date, placed by a hash of their slug
 EPOCH = dt.date(1800, 1, 1)  # earlier dates share the first day's slots
 REBUILD_SHARE = 0.1  # when more briefings than this changed, index from scratch in parallel
-FORMAT = 2
+FORMAT = 3
 
 Documents = Callable[[int], Sequence[SearchDocument]]
 Place = Callable[[str, bytes], Any]  # puts a file in the new site now; what it returns stands for the bytes
@@ -392,12 +392,34 @@ def _groups(cache: SearchCache) -> list[list[str]]:
     return pack(terms, {t: len(cache.entries[t]) for t in terms}, SHARD_CAP)
 
 
+def shard_name(first: str) -> str:
+    """A shard's file name: FNV-1a (32 bits) over the UTF-16 code units of its first
+    term, as search-worker.js computes it. Named by their first term, shards keep their
+    names when a bucket elsewhere splits or merges, so those changes touch no other file."""
+    h = 0x811C9DC5
+    for unit in memoryview(first.encode("utf-16-le")).cast("H"):
+        h = ((h ^ unit) * 0x01000193) & 0xFFFFFFFF
+    return f"{h:08x}"
+
+
+def _shard_names(groups: list[list[str]]) -> list[str]:
+    """Each shard's name; a name taken by an earlier shard gets a suffix (the manifest lists those)."""
+    names, seen = [], set()
+    for group in groups:
+        name = shard_name(group[0])
+        while name in seen:
+            name += "-"
+        seen.add(name)
+        names.append(name)
+    return names
+
+
 def _shard_files(cache: SearchCache, groups: list[list[str]]) -> list[SearchFile]:
     entries, digests = cache.entries, cache.digests
     files = []
-    for number, group in enumerate(groups):
+    for name, group in zip(_shard_names(groups), groups):
         key = hashlib.blake2b(b"".join(digests[t] for t in group), digest_size=16).hexdigest()
-        files.append(SearchFile(f"search/shards/{number}.json", key, lambda group=group: _shard(entries, group)))
+        files.append(SearchFile(f"search/shards/{name}.json", key, lambda group=group: _shard(entries, group)))
     return files
 
 
@@ -421,6 +443,9 @@ def _small_files(cache: SearchCache, groups: list[list[str]]) -> list[SearchFile
         "b": B,
         "docsPerChunk": DOCS_PER_CHUNK,
         "shards": [group[0] for group in groups],  # shard i holds terms in [shards[i], shards[i+1])
+        # shard i's file is shards/<shard_name(shards[i])>.json, but for these (name clashes)
+        "shardNames": {str(i): name for i, (name, group) in enumerate(zip(_shard_names(groups), groups))
+                       if name != shard_name(group[0])},
     }
     files = {"search/manifest.json": _json(manifest)}
     files.update(_filter_files(indexed))

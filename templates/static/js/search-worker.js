@@ -27,7 +27,7 @@ function createPodiumSearch(lunr, fetchJSON) {
   function init() {
     if (!manifest) {
       manifest = load('manifest.json').then(function (m) {
-        if (!m || m.format !== 2 || !Array.isArray(m.shards)) {
+        if (!m || m.format !== 3 || !Array.isArray(m.shards)) {
           throw new Error('The search index manifest is not in a format this page understands.');
         }
         pipeline = lunr.Pipeline.load(['stemmer']);
@@ -109,10 +109,23 @@ function createPodiumSearch(lunr, fetchJSON) {
     return e;
   }
 
-  function loadShard(n) {
+  /* Shard n's file is named by a hash of its first term (FNV-1a over UTF-16 code
+   * units, as generator/search/build.py's shard_name), except where the manifest says. */
+  function shardPath(m, n) {
+    var name = m.shardNames && m.shardNames[n];
+    if (!name) {
+      var h = 0x811c9dc5, first = m.shards[n];
+      for (var i = 0; i < first.length; i++) h = Math.imul(h ^ first.charCodeAt(i), 0x01000193) >>> 0;
+      name = ('0000000' + h.toString(16)).slice(-8);
+    }
+    return 'shards/' + name + '.json';
+  }
+
+  function loadShard(m, n) {
     if (!shardCache.has(n)) {
-      var p = load('shards/' + n + '.json').then(function (entries) {
-        if (!Array.isArray(entries)) throw new Error('Search index file shards/' + n + '.json is damaged.');
+      var path = shardPath(m, n);
+      var p = load(path).then(function (entries) {
+        if (!Array.isArray(entries)) throw new Error('Search index file ' + path + ' is damaged.');
         return entries;
       });
       p.catch(function () { shardCache.delete(n); });
@@ -204,7 +217,7 @@ function createPodiumSearch(lunr, fetchJSON) {
     return init().then(function (m) {
       var parsed = stripPhrases(q);
       var p = plan(m, parsed.lunrQuery);
-      return Promise.all(p.shards.map(loadShard)).then(function (shardEntries) {
+      return Promise.all(p.shards.map(function (n) { return loadShard(m, n); })).then(function (shardEntries) {
         var index = sliceIndex(m, p.wanted, shardEntries);
         return { results: index.search(parsed.lunrQuery), phrases: parsed.phrases };
       });
@@ -343,7 +356,7 @@ function createPodiumSearch(lunr, fetchJSON) {
     return step();
   }
 
-  return { init: init, rank: rank, search: search, plan: plan, stripPhrases: stripPhrases, filters: function () { return loadExtra('filters.json'); } };
+  return { init: init, rank: rank, search: search, plan: plan, stripPhrases: stripPhrases, shardPath: shardPath, filters: function () { return loadExtra('filters.json'); } };
 }
 
 if (typeof module !== 'undefined' && module.exports) {

@@ -196,7 +196,9 @@ def test_refs_stay_put_when_briefings_come_and_go():
     assert len(set(after.values())) == len(after)
 
 
-def test_incremental_updates_give_the_bytes_of_a_clean_build():
+@pytest.mark.parametrize("workers", [1, 2])
+def test_incremental_updates_give_the_bytes_of_a_clean_build(workers, monkeypatch):
+    monkeypatch.setattr("generator.search.build.PARALLEL_TERMS", 1)  # workers share even small updates
     rng = random.Random(7)
     pool = seed_briefings(600)
     briefings, spare = pool[:12], pool[12:]
@@ -218,5 +220,5 @@ def test_incremental_updates_give_the_bytes_of_a_clean_build():
             extra = replace(spare[-1].docs[0], position=briefings[i].size, url=f"x{step}")
             briefings[i] = replace(briefings[i], docs=briefings[i].docs + (extra,),
                                    size=briefings[i].size + 1, key="")
-        assert build_search_index(briefings, cache=cache) == build_search_index(briefings), step
+        assert build_search_index(briefings, cache=cache, workers=workers) == build_search_index(briefings), step
     assert cache.briefings.keys() == {b.slug for b in briefings}

@@ -45,6 +45,7 @@ POSITIONS = 1024  # refs per slot; a briefing with more utterances takes several
 SLOTS_PER_DAY = 8  # more briefings on one day spill into the next day's slots
 UNDATED_SLOTS = 1 << 18  # undated briefings sit below every date, placed by a hash of their slug
 EPOCH = dt.date(1800, 1, 1)  # earlier dates share the first day's slots
+PARALLEL_TERMS = 256  # an update touching this many terms splits them between workers
 REBUILD_SHARE = 0.1  # when more briefings than this changed, index from scratch in parallel
 FORMAT = 3
 
@@ -184,7 +185,7 @@ def index_files(briefings: Sequence[SearchBriefing], slots: Sequence[int], docum
     (in workers, when the build is parallel) and the files yielded make what it returned."""
     cache = cache if cache is not None else SearchCache()
     _check(briefings)
-    fresh = yield from _update(cache, briefings, slots, documents, place)
+    fresh = yield from _update(cache, briefings, slots, documents, place, workers)
     if fresh is None:
         yield from _rebuild(cache, briefings, slots, documents, workers, place)
         fresh = range(len(briefings))
@@ -310,7 +311,8 @@ def _encode_part(job: tuple[int, int]) -> tuple[dict[str, str], dict[str, bytes]
 # -- updating ----------------------------------------------------------------------------
 
 def _update(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequence[int],
-            documents: Documents, place: Place | None) -> Generator[SearchFile, None, list[int] | None]:
+            documents: Documents, place: Place | None, workers: int = 1,
+            ) -> Generator[SearchFile, None, list[int] | None]:
     """Take out briefings that changed or went, put in new ones, yielding their docs
     chunks; returns which briefings were analysed, or None when a full build is the
     better way (no usable state, or many changes)."""
@@ -333,24 +335,47 @@ def _update(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequ
     affected = set(postings.terms)
     for g in gone:
         affected.update(g.terms.split("\n") if g.terms else ())
-    empty = [([], [], [])] * NFIELDS
-    for term in sorted(affected):
-        old = cache.entries.get(term)
-        fields = decode_term(old) if old else empty
-        added = postings.terms.get(term)
-        spliced = [_splice(fields[f], removed, split_field(added[f]) if added else None) for f in range(NFIELDS)]
-        if spliced == fields:  # an edit elsewhere in its briefing: this term's postings are as they were
-            continue
-        if any(refs for refs, _, _ in spliced):
-            cache.entries[term] = entry = encode_term(term, spliced)
-            cache.digests[term] = _digest(entry)
-        elif old is not None:
+    global _respell_job
+    terms = sorted(affected)
+    _respell_job = (cache.entries, removed, postings)
+    try:
+        if workers > 1 and len(terms) >= PARALLEL_TERMS:
+            with processes.pool(workers) as pool:
+                respelled = [e for part in pool.map(_respell, [terms[p::workers] for p in range(workers)])
+                             for e in part]
+        else:
+            respelled = _respell(terms)
+    finally:
+        _respell_job = ()
+    for term, entry in respelled:
+        if entry is not None:
+            cache.entries[term], cache.digests[term] = entry, _digest(entry)
+        elif term in cache.entries:
             del cache.entries[term], cache.digests[term]
     slugs = {b.slug for b in briefings}
     for slug in [s for s in cache.briefings if s not in slugs]:
         del cache.briefings[slug]
     cache.briefings.update(analysed)
     return fresh
+
+
+_respell_job: tuple = ()  # (entries, removed ranges, added postings) for forked workers
+
+
+def _respell(terms: Sequence[str]) -> list[tuple[str, str | None]]:
+    """The new entry of each term whose postings change (None: it has none left)."""
+    entries, removed, postings = _respell_job
+    empty = [([], [], [])] * NFIELDS
+    out = []
+    for term in terms:
+        old = entries.get(term)
+        fields = decode_term(old) if old else empty
+        added = postings.terms.get(term)
+        spliced = [_splice(fields[f], removed, split_field(added[f]) if added else None) for f in range(NFIELDS)]
+        if spliced == fields:  # an edit elsewhere in its briefing: this term's postings are as they were
+            continue
+        out.append((term, encode_term(term, spliced) if any(refs for refs, _, _ in spliced) else None))
+    return out
 
 
 def _splice(field: Field, removed: Sequence[tuple[int, int]], added: Field | None) -> Field:

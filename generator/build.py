@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,24 +126,47 @@ def source_files(content: Path) -> list[Path]:
     return found
 
 
+RACY_NS = 2_000_000_000  # a file changed this recently may change again within its mtime's tick
+
+
 def read_transcripts(paths: list[Path], workers: int = 1,
                      cache: BuildCache | None = None, advance=lambda n=1: None,
                      ) -> tuple[list[RawTranscript], list[Diagnostic]]:
     """Parse every source, from the cache where its bytes are unchanged. Each transcript's
-    `digest` names its bytes, for the page keys of incremental builds."""
+    `digest` names its bytes, for the page keys of incremental builds. A source whose
+    modification time, size and inode are those it had when last read is not read again
+    (as git does; only a file that had settled for two seconds then is trusted so)."""
     cache = cache or BuildCache(None)
     results: dict[int, tuple[RawTranscript | None, list[Diagnostic]]] = {}
     missing = []
+    seen = cache.load("sources", "stat") or {}
+    stats: dict[str, tuple[tuple[int, int, int], str]] = {}
+    settled = time.time_ns() - RACY_NS
     for i, path in enumerate(paths):
-        display, data = _display(path), path.read_bytes()
-        key = cache.key(display, data)
-        cache.digests[display] = key
+        display = _display(path)
+        info = path.stat()
+        signature = (info.st_mtime_ns, info.st_size, info.st_ino)
+        known = seen.get(display)
+        if known is not None and known[0] == signature:  # unchanged since it was read: no need to read it
+            cached = cache.load("parsed", known[1])
+            if cached is not None:
+                cache.digests[display] = known[1]
+                stats[display] = known
+                results[i] = cached
+                advance()
+                continue
+        data = path.read_bytes()
+        key = cache.digests[display] = cache.key(display, data)
+        if info.st_mtime_ns < settled:
+            stats[display] = (signature, key)
         cached = cache.load("parsed", key)
         if cached is not None:
             results[i] = cached
             advance()
         else:
             missing.append((i, key, display, data))
+    if stats != seen:
+        cache.store("sources", "stat", stats)
     jobs = [(display, data, cache.folder, key) for _, key, display, data in missing]
     for (i, _, _, _), parsed in zip(missing, _map(_parse_one, jobs, workers if len(jobs) >= 64 else 1)):
         results[i] = parsed

@@ -124,3 +124,22 @@ def test_the_cache_keeps_only_what_the_last_build_used(site):
         path.write_text(path.read_text() + f"\nMR. KIRBY: Edit number {n}.\n", encoding="utf-8")
         rebuild(site)
     assert len(list((cache / "parsed").glob("*/*"))) == len(list(content.iterdir()))
+
+
+def test_settled_sources_are_not_read_again_but_an_edit_is_seen(site, monkeypatch):
+    content = site[0]
+    old = os.stat(content).st_mtime - 60
+    for path in content.iterdir():
+        os.utime(path, (old, old))  # settled: changed a minute ago
+    rebuild(site)  # records what each file looked like when read
+    reads = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda p: reads.append(p.name) or real(p))
+    rebuild(site)
+    assert not [name for name in reads if name in SOURCES]
+    edited = content / SOURCES[0]
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("the ", "thE ", 1), encoding="utf-8")  # same size, new mtime
+    rebuild(site)
+    assert [name for name in reads if name in SOURCES] == [SOURCES[0]]
+    assert_same_as_full_build(site)

@@ -7,6 +7,7 @@ reader of the logs at the exact place in the source.
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -78,33 +79,51 @@ _KINDS = tuple(SegmentKind)
 _CODES = {kind: code for code, kind in enumerate(_KINDS)}
 
 
+class _PackedText:
+    """The paragraphs of every turn of a transcript, pickled into one bytes object:
+    unpickling a transcript copies it, and it is unpacked on first read of any turn."""
+
+    __slots__ = ("_blob", "_turns")
+
+    def __init__(self, blob: bytes) -> None:
+        self._blob = blob
+        self._turns: tuple | None = None
+
+    def turn(self, index: int) -> tuple:
+        if self._turns is None:
+            self._turns = pickle.loads(self._blob)
+            self._blob = b""
+        return self._turns[index]
+
+
 class LazyParagraphs(Sequence[Paragraph]):
-    """A turn's paragraphs as unpickled: kept packed in plain tuples until first read.
-    A build reads them only for the pages it renders, so an incremental build mostly
-    never does, and forked workers unpack only what they render."""
+    """A turn's paragraphs as unpickled: kept packed until first read. A build reads them
+    only for the pages it renders, so an incremental build mostly never does, the main
+    process of a parallel build never does, and forked workers unpack what they render."""
 
-    __slots__ = ("_items", "_packed")
+    __slots__ = ("_count", "_index", "_items", "_text")
 
-    def __init__(self, packed: tuple) -> None:
-        self._packed: tuple | None = packed
+    def __init__(self, text: _PackedText, index: int, count: int) -> None:
+        self._text: _PackedText | None = text
+        self._index, self._count = index, count
         self._items: tuple[Paragraph, ...] = ()
 
     def _unpacked(self) -> tuple[Paragraph, ...]:
-        if self._packed is not None:
+        if self._text is not None:
             kinds = _KINDS
             self._items = tuple([Paragraph(line, tuple([Segment(kinds[k], text) for k, text in segments]), md)
-                                 for line, md, segments in self._packed])
-            self._packed = None
+                                 for line, md, segments in self._text.turn(self._index)])
+            self._text = None
         return self._items
 
     def packed(self) -> tuple:
-        return self._packed if self._packed is not None else _pack_paragraphs(self._items)
+        return self._text.turn(self._index) if self._text is not None else _pack_paragraphs(self._items)
 
     def __getitem__(self, index):
         return self._unpacked()[index]
 
     def __len__(self) -> int:
-        return len(self._packed) if self._packed is not None else len(self._items)
+        return self._count
 
     def __iter__(self) -> Iterator[Paragraph]:
         return iter(self._unpacked())
@@ -116,22 +135,19 @@ def _pack_paragraphs(paragraphs: Sequence[Paragraph]) -> tuple:
     return tuple((p.line, p.markdown, tuple((_CODES[s.kind], s.text) for s in p.segments)) for p in paragraphs)
 
 
-def _pack_turns(turns: list[RawTurn]) -> tuple:
-    return tuple((t.line, t.label, _pack_paragraphs(t.paragraphs)) for t in turns)
-
-
-def _unpack_turns(packed: tuple) -> list[RawTurn]:
-    return [RawTurn(line, label, LazyParagraphs(paragraphs)) for line, label, paragraphs in packed]
-
-
-def _unpack_transcript(fields: dict, packed_turns: tuple) -> RawTranscript:
-    return RawTranscript(**fields, turns=_unpack_turns(packed_turns))
+def _unpack_transcript(fields: dict, turns: tuple, blob: bytes) -> RawTranscript:
+    text = _PackedText(blob)
+    return RawTranscript(**fields, turns=[RawTurn(line, label, LazyParagraphs(text, i, count))
+                                          for i, (line, label, count) in enumerate(turns)])
 
 
 def _reduce_transcript(self: RawTranscript):
-    """Pickle as plain tuples: ten times faster to load than the objects themselves."""
+    """Pickle as plain tuples, the words in one bytes object: many times faster to load
+    than the objects themselves, and nothing of the words is unpacked until read."""
     fields = {k: v for k, v in self.__dict__.items() if k != "turns"}
-    return _unpack_transcript, (fields, _pack_turns(self.turns))
+    turns = tuple((t.line, t.label, len(t.paragraphs)) for t in self.turns)
+    blob = pickle.dumps(tuple(_pack_paragraphs(t.paragraphs) for t in self.turns), pickle.HIGHEST_PROTOCOL)
+    return _unpack_transcript, (fields, turns, blob)
 
 
 RawTranscript.__reduce__ = _reduce_transcript  # type: ignore[method-assign]

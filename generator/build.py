@@ -93,7 +93,7 @@ def check(content: Path, *, strict: bool = False, workers: int = 1, cache: Path 
     with progress.stage("parse", len(paths)) as advance:
         transcripts, diagnostics = read_transcripts(paths, workers, store, advance)
         store.prune("parsed", keep=set(store.digests.values()))
-        advance.stage.detail = f"{len(paths)} files, {store.hits} from cache"
+        advance.stage.detail = f"{len(paths)} files, {store.hits['parsed']} from cache"
     diagnostics += [warning(str(cache), 1, "cache", w) for w in store.warnings]
     with progress.stage("link") as advance:
         registry_path = find_registry(content)

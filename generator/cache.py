@@ -9,6 +9,7 @@ read, or was written by another version, is ignored with a warning, never truste
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 import os
 import pickle
 import tempfile
@@ -38,7 +39,7 @@ class BuildCache:
     def __init__(self, folder: Path | None):
         self.folder = folder
         self.warnings: list[str] = []
-        self.hits = 0
+        self.hits: Counter[str] = Counter()  # entries found, by kind
         self.digests: dict[str, str] = {}  # source path -> key of its bytes
 
     def key(self, path: str, data: bytes) -> str:
@@ -59,7 +60,7 @@ class BuildCache:
             return None
         if stamp != STAMP:
             return None
-        self.hits += 1
+        self.hits[kind] += 1
         return value
 
     def prune(self, kind: str, keep: set[str]) -> None:

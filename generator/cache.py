@@ -9,10 +9,10 @@ read, or was written by another version, is ignored with a warning, never truste
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 import os
 import pickle
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 from generator import __version__

@@ -71,12 +71,12 @@ def build(content: Path, output: Path, config: Config, *, strict: bool = False, 
                 search_cache = store.load("search", "index") or SearchCache()
             keys = render_site(site, config, writer, workers=workers, progress=progress,
                                search_cache=search_cache)
-            if search_cache.changed:  # storing it again for nothing would cost a good part of a second
-                store.store("search", "index", search_cache)
             with progress.stage("write") as advance:
                 writer.commit(keys)
                 advance.stage.detail = (f"{len(writer.digests)} files, {writer.written} written, "
-                                        "the rest linked from the previous build")
+                                        "the rest kept from the previous builds")
+            if search_cache.changed:  # after the commit: it reads the shards of the output it goes with
+                store.store("search", "index", search_cache)
     report.written = writer.written
     report.pages = sum(1 for p in writer.digests if p.endswith(".html"))
     return report
@@ -264,7 +264,7 @@ def render_site(site: Site, config: Config, writer: SiteWriter, workers: int = 1
     with progress.stage("index") as advance:
         search_cache = search_cache if search_cache is not None else SearchCache()
         files = index_files(search, slots, lambda i: search_documents(site.briefings[i]), workers, search_cache,
-                            place=writer.place)
+                            place=writer.place, read=writer.previous_file)
         made = count = 0
         for file in files:
             count += 1

@@ -296,6 +296,15 @@ class SiteWriter:
         self._put(path, in_spare is not None, data)
         return Placed(file_digest, len(data), True)
 
+    def previous_file(self, path: str) -> bytes | None:
+        """The bytes the previous build wrote at `path`, if it wrote that file."""
+        if path not in self.previous.digests:
+            return None
+        try:
+            return Path(self._live_root + path).read_bytes()
+        except OSError:
+            return None
+
     def _checked(self, path: str) -> str:
         path = str(safe_relative(path))
         if path == MARKER:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import random
 import re
 import shutil
@@ -196,14 +197,17 @@ def test_refs_stay_put_when_briefings_come_and_go():
     assert len(set(after.values())) == len(after)
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_incremental_updates_give_the_bytes_of_a_clean_build(workers, monkeypatch):
+@pytest.mark.parametrize(("workers", "pickled"), [(1, False), (2, False), (1, True)])
+def test_incremental_updates_give_the_bytes_of_a_clean_build(workers, pickled, monkeypatch):
+    """In memory (as `podium serve` keeps it), or pickled (as the build cache keeps it:
+    without the entries, which the update reads back from the previous shards)."""
     monkeypatch.setattr("generator.search.build.PARALLEL_TERMS", 1)  # workers share even small updates
     rng = random.Random(7)
     pool = seed_briefings(600)
     briefings, spare = pool[:12], pool[12:]
     cache = SearchCache()
-    assert build_search_index(briefings, cache=cache) == build_search_index(briefings)
+    files = build_search_index(briefings, cache=cache)
+    assert files == build_search_index(briefings)
     for step in range(24):
         action = step % 4
         if action == 0:  # a new briefing, often on a day already taken
@@ -220,5 +224,22 @@ def test_incremental_updates_give_the_bytes_of_a_clean_build(workers, monkeypatc
             extra = replace(spare[-1].docs[0], position=briefings[i].size, url=f"x{step}")
             briefings[i] = replace(briefings[i], docs=briefings[i].docs + (extra,),
                                    size=briefings[i].size + 1, key="")
-        assert build_search_index(briefings, cache=cache, workers=workers) == build_search_index(briefings), step
+        if pickled:
+            cache = pickle.loads(pickle.dumps(cache))
+            assert not cache.entries
+        files = build_search_index(briefings, cache=cache, workers=workers, read=files.get)
+        assert files == build_search_index(briefings), step
+        assert cache.changed
     assert cache.briefings.keys() == {b.slug for b in briefings}
+
+
+def test_a_state_that_does_not_match_the_previous_shards_means_a_full_build():
+    briefings = seed_briefings(300)
+    cache = SearchCache()
+    files = build_search_index(briefings[:-1], cache=cache)
+    cache = pickle.loads(pickle.dumps(cache))
+    tampered = {path: data.replace(b"syria", b"syriA") for path, data in files.items()}
+    assert build_search_index(briefings, cache=cache, read=tampered.get) == build_search_index(briefings)
+    cache = pickle.loads(pickle.dumps(cache))
+    assert build_search_index(briefings[1:], cache=cache, read=lambda path: None) == build_search_index(
+        briefings[1:])

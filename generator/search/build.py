@@ -16,7 +16,7 @@ import json
 import re
 import zlib
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import nullcontext
@@ -26,6 +26,7 @@ from itertools import pairwise
 from typing import Any, NamedTuple
 
 from generator import processes
+from generator.errors import PodiumError
 from generator.export import html_safe
 from generator.search.analyse import FIELDS, K1, B, TermPipeline, analyse
 from generator.search.documents import SearchBriefing, SearchDocument
@@ -50,6 +51,7 @@ REBUILD_SHARE = 0.1  # when more briefings than this changed, index from scratch
 FORMAT = 3
 
 Documents = Callable[[int], Sequence[SearchDocument]]
+Read = Callable[[str], bytes | None]  # the previous build's file at a path, if it has it
 Place = Callable[[str, bytes], Any]  # puts a file in the new site now; what it returns stands for the bytes
 
 
@@ -77,13 +79,50 @@ class Indexed(NamedTuple):
 
 @dataclass
 class SearchCache:
-    """The index's state after a build, for the next one (in memory, or pickled)."""
+    """The index's state after a build, for the next one (in memory, or pickled).
+
+    Pickled, it leaves out the entries' text (most of its bytes): an update reads the
+    entries it needs back from the shards the previous build wrote, checked against
+    their digests here."""
 
     format: int = FORMAT
     briefings: dict[str, Indexed] = field(default_factory=dict)  # by slug
-    entries: dict[str, str] = field(default_factory=dict)  # term -> encoded entry
     digests: dict[str, bytes] = field(default_factory=dict)  # term -> digest of its entry
+    sizes: dict[str, int] = field(default_factory=dict)  # term -> length of its entry
+    shards: list[tuple[str, str]] = field(default_factory=list)  # (first term, name) of each shard written
+    entries: dict[str, str] = field(default_factory=dict)  # term -> encoded entry, where known
     changed: bool = False  # whether the last update changed anything
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "entries": {}}
+
+    def entry(self, term: str, read: Read | None) -> str:
+        """A term's entry: known, or read from the shard the previous build put it in."""
+        found = self.entries.get(term)
+        if found is None:
+            self._read_shard(term, read)
+            found = self.entries[term]
+        return found
+
+    def _read_shard(self, term: str, read: Read | None) -> None:
+        firsts = [first for first, _ in self.shards]
+        number = bisect_right(firsts, _utf16(term), key=_utf16) - 1
+        data = read(f"search/shards/{self.shards[number][1]}.json") if read and number >= 0 else None
+        if data is None:
+            raise _Stale(term)
+        decoder = json.JSONDecoder()
+        for line in data.decode().split("\n")[1:-2]:
+            entry = line.removesuffix(",")
+            found, _ = decoder.raw_decode(entry, 1)
+            if self.digests.get(found) != _digest(entry):
+                raise _Stale(found)
+            self.entries.setdefault(found, entry)
+        if term not in self.entries:
+            raise _Stale(term)
+
+
+class _Stale(Exception):
+    """The previous build's shards are not what the cached state says they are."""
 
 
 def assign_slots(briefings: Sequence[SearchBriefing]) -> list[int]:
@@ -116,12 +155,13 @@ def ref_of(slot: int, position: int) -> int:
 
 
 def build_search_index(briefings: Sequence[SearchBriefing], workers: int = 1,
-                       cache: SearchCache | None = None) -> dict[str, bytes]:
+                       cache: SearchCache | None = None, read: Read | None = None) -> dict[str, bytes]:
     """Every search file, keyed by its path relative to the output root, e.g.
     'search/manifest.json', for briefings that carry their documents."""
     briefings = [b if b.key else b.with_key() for b in briefings]
     slots = assign_slots(briefings)
-    return {f.path: f.make() for f in index_files(briefings, slots, lambda i: briefings[i].docs, workers, cache)}
+    files = index_files(briefings, slots, lambda i: briefings[i].docs, workers, cache, read=read)
+    return {f.path: f.make() for f in files}
 
 
 def chunk_paths(briefing: SearchBriefing, slot: int) -> list[tuple[str, int]]:
@@ -176,16 +216,18 @@ def chunk_bytes(briefing: SearchBriefing, slot: int, k: int, docs: Sequence[Sear
 
 def index_files(briefings: Sequence[SearchBriefing], slots: Sequence[int], documents: Documents,
                 workers: int = 1, cache: SearchCache | None = None, place: Place | None = None,
-                ) -> Iterator[SearchFile]:
+                read: Read | None = None) -> Iterator[SearchFile]:
     """Every search file for `briefings` placed at `slots`: docs chunks as briefings are
     analysed (a full build streams them), then shards, manifest and filter files.
     `documents(i)` gives briefing i's documents; only briefings the index does not hold
     yet are asked for (or chunks the caller makes). `cache` (updated in place) is the
     previous build's state. With `place`, docs chunks made are placed where they are made
-    (in workers, when the build is parallel) and the files yielded make what it returned."""
+    (in workers, when the build is parallel) and the files yielded make what it returned.
+    `read` gives the previous build's files, whose shards hold the entries an update
+    needs when `cache` was pickled."""
     cache = cache if cache is not None else SearchCache()
     _check(briefings)
-    fresh = yield from _update(cache, briefings, slots, documents, place, workers)
+    fresh = yield from _update(cache, briefings, slots, documents, place, workers, read)
     if fresh is None:
         yield from _rebuild(cache, briefings, slots, documents, workers, place)
         fresh = range(len(briefings))
@@ -194,8 +236,9 @@ def index_files(briefings: Sequence[SearchBriefing], slots: Sequence[int], docum
         if i not in made:
             yield from _lazy_chunks(briefing, slots[i], partial(documents, i))
     groups = _groups(cache)
-    yield from _shard_files(cache, groups)
+    yield from _shard_files(cache, groups, read)
     yield from _small_files(cache, groups)
+    cache.shards = [(group[0], name) for group, name in zip(groups, _shard_names(groups))]
 
 
 def _check(briefings: Sequence[SearchBriefing]) -> None:
@@ -245,6 +288,7 @@ def _rebuild(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Seq
     for entries, digests in encoded:
         cache.entries.update(entries)
         cache.digests.update(digests)
+    cache.sizes = {term: len(entry) for term, entry in cache.entries.items()}
     cache.changed = True
 
 
@@ -311,7 +355,7 @@ def _encode_part(job: tuple[int, int]) -> tuple[dict[str, str], dict[str, bytes]
 # -- updating ----------------------------------------------------------------------------
 
 def _update(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequence[int],
-            documents: Documents, place: Place | None, workers: int = 1,
+            documents: Documents, place: Place | None, workers: int = 1, read: Read | None = None,
             ) -> Generator[SearchFile, None, list[int] | None]:
     """Take out briefings that changed or went, put in new ones, yielding their docs
     chunks; returns which briefings were analysed, or None when a full build is the
@@ -329,14 +373,25 @@ def _update(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequ
     cache.changed = bool(gone or fresh)
     if not cache.changed:
         return fresh
-    analysed, postings, chunks = _analyse([(briefings[i], slots[i], documents(i)) for i in fresh], place)
-    yield from chunks
+    analysed, postings, chunks = _analyse([(briefings[i], slots[i], documents(i)) for i in fresh])
     removed = sorted((ref_of(g.slot, 0), ref_of(g.slot + g.span, 0)) for g in gone)
     affected = set(postings.terms)
     for g in gone:
         affected.update(g.terms.split("\n") if g.terms else ())
-    global _respell_job
     terms = sorted(affected)
+    try:  # before anything is yielded: a stale state means a full build instead
+        for term in terms:
+            if term in cache.digests:
+                cache.entry(term, read)
+        for group in _groups(cache):  # shards that will change need every entry they hold
+            if any(t in affected for t in group):
+                for term in group:
+                    cache.entry(term, read)
+    except _Stale:
+        return None
+    for file in chunks:
+        yield SearchFile(file.path, file.key, partial(_given, place(file.path, file.make()) if place else file.make()))
+    global _respell_job
     _respell_job = (cache.entries, removed, postings)
     try:
         if workers > 1 and len(terms) >= PARALLEL_TERMS:
@@ -349,9 +404,9 @@ def _update(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequ
         _respell_job = ()
     for term, entry in respelled:
         if entry is not None:
-            cache.entries[term], cache.digests[term] = entry, _digest(entry)
-        elif term in cache.entries:
-            del cache.entries[term], cache.digests[term]
+            cache.entries[term], cache.digests[term], cache.sizes[term] = entry, _digest(entry), len(entry)
+        elif term in cache.digests:
+            del cache.entries[term], cache.digests[term], cache.sizes[term]
     slugs = {b.slug for b in briefings}
     for slug in [s for s in cache.briefings if s not in slugs]:
         del cache.briefings[slug]
@@ -413,8 +468,7 @@ def _utf16(term: str) -> bytes:
 
 def _groups(cache: SearchCache) -> list[list[str]]:
     """Terms in JavaScript order, packed into shards."""
-    terms = sorted(cache.entries, key=_utf16)
-    return pack(terms, {t: len(cache.entries[t]) for t in terms}, SHARD_CAP)
+    return pack(sorted(cache.sizes, key=_utf16), cache.sizes, SHARD_CAP)
 
 
 def shard_name(first: str) -> str:
@@ -439,17 +493,21 @@ def _shard_names(groups: list[list[str]]) -> list[str]:
     return names
 
 
-def _shard_files(cache: SearchCache, groups: list[list[str]]) -> list[SearchFile]:
-    entries, digests = cache.entries, cache.digests
+def _shard_files(cache: SearchCache, groups: list[list[str]], read: Read | None) -> list[SearchFile]:
+    digests = cache.digests
     files = []
     for name, group in zip(_shard_names(groups), groups):
         key = hashlib.blake2b(b"".join(digests[t] for t in group), digest_size=16).hexdigest()
-        files.append(SearchFile(f"search/shards/{name}.json", key, lambda group=group: _shard(entries, group)))
+        files.append(SearchFile(f"search/shards/{name}.json", key, partial(_shard, cache, group, read)))
     return files
 
 
-def _shard(entries: dict[str, str], group: Sequence[str]) -> bytes:
-    body = ",\n".join(entries[t] for t in group)
+def _shard(cache: SearchCache, group: Sequence[str], read: Read | None) -> bytes:
+    try:
+        body = ",\n".join(cache.entry(t, read) for t in group)
+    except _Stale as stale:
+        raise PodiumError("the search index in the build cache does not match the output folder; "
+                          "delete the cache folder and build again") from stale
     return f"[\n{body}\n]\n".encode()
 
 

@@ -362,6 +362,8 @@ def _update(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequ
     better way (no usable state, or many changes)."""
     if cache.format != FORMAT or not cache.briefings:
         return None
+    if not cache.entries and (read is None or read("search/manifest.json") is None):
+        return None  # entries to be read back, and no previous build to read them from
     places = {b.slug: (i, _place(b, slots[i])) for i, b in enumerate(briefings)}
     gone = [indexed for slug, indexed in cache.briefings.items()
             if slug not in places or places[slug][1] != indexed[:3]]

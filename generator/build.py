@@ -28,6 +28,7 @@ from generator.registry import find_registry, site_registry
 from generator.render import PACKAGE, Page, Renderer, briefing_key, pages, template_dir
 from generator.search import SearchBriefing, SearchCache, SearchDocument
 from generator.search.build import (
+    SearchFile,
     assign_slots,
     index_files,
 )
@@ -214,6 +215,15 @@ _renderer: Renderer | None = None
 _writer: SiteWriter | None = None
 
 
+_search_files: list[SearchFile] = []
+
+
+def _place_search_files(bounds: tuple[int, int]) -> list[Placed]:
+    start, end = bounds
+    return [_writer.place(f.path, data) if isinstance(data := f.make(), bytes) else data
+            for f in _search_files[start:end]]
+
+
 def _render_range(bounds: tuple[int, int]) -> list[Placed]:
     """Render pages and put them in the new site, in the worker: the main process only
     records what was placed, so writing files is shared out too."""
@@ -231,7 +241,7 @@ def render_site(site: Site, config: Config, writer: SiteWriter, workers: int = 1
     `search_cache` is the index's state from the previous build (kept in the build
     cache, or in memory by `podium serve`): with it, a newest briefing is indexed on its
     own, which is the common case of an archive that grows."""
-    global _pages, _renderer, _writer
+    global _pages, _renderer, _writer, _search_files
     progress = progress or Progress(stream=None)
     keys: dict[str, str] = {}
     environment_key = _environment_key(config)
@@ -265,7 +275,8 @@ def render_site(site: Site, config: Config, writer: SiteWriter, workers: int = 1
         search_cache = search_cache if search_cache is not None else SearchCache()
         files = index_files(search, slots, lambda i: search_documents(site.briefings[i]), workers, search_cache,
                             place=writer.place, read=writer.previous_file)
-        made = count = 0
+        count = 0
+        pending: list[SearchFile] = []
         for file in files:
             count += 1
             advance()
@@ -275,10 +286,19 @@ def render_site(site: Site, config: Config, writer: SiteWriter, workers: int = 1
                 if unchanged:
                     writer.add(file.path, unchanged)
                     continue
-            writer.add(file.path, file.make())
-            made += 1
+            pending.append(file)
+        _search_files, _writer = pending, writer
+        try:  # a big briefing touches a thousand shards: workers make and write them
+            ranges = [(i, min(i + 64, len(pending))) for i in range(0, len(pending), 64)]
+            done = 0
+            for part in _map(_place_search_files, ranges, workers if len(pending) >= 256 else 1):
+                for placed in part:
+                    writer.add(pending[done].path, placed)
+                    done += 1
+        finally:
+            _search_files, _writer = [], None
         advance.stage.detail = (f"{sum(b.count for b in search_cache.briefings.values())} utterances, "
-                                f"{len(search_cache.entries)} terms, {count} files, {made} made")
+                                f"{len(search_cache.sizes)} terms, {count} files, {len(pending)} made")
     for path, data in static_files().items():
         writer.add(path, data)
     return keys

@@ -202,6 +202,7 @@ def test_incremental_updates_give_the_bytes_of_a_clean_build(workers, pickled, m
     """In memory (as `podium serve` keeps it), or pickled (as the build cache keeps it:
     without the entries, which the update reads back from the previous shards)."""
     monkeypatch.setattr("generator.search.build.PARALLEL_TERMS", 1)  # workers share even small updates
+    monkeypatch.setattr("generator.search.build.SHARD_CAP", 3000)  # many small shards: updates regroup them
     rng = random.Random(7)
     pool = seed_briefings(600)
     briefings, spare = pool[:12], pool[12:]

@@ -96,18 +96,18 @@ class SearchCache:
     def __getstate__(self) -> dict:
         return {**self.__dict__, "entries": {}}
 
-    def entry(self, term: str, read: Read | None) -> str:
+    def entry(self, term: str, previous: Previous | None) -> str:
         """A term's entry: known, or read from the shard the previous build put it in."""
         found = self.entries.get(term)
         if found is None:
-            self._read_shard(term, read)
+            self._read_shard(term, previous)
             found = self.entries[term]
         return found
 
-    def _read_shard(self, term: str, read: Read | None) -> None:
-        firsts = [first for first, _ in self.shards]
-        number = bisect_right(firsts, _utf16(term), key=_utf16) - 1
-        data = read(f"search/shards/{self.shards[number][1]}.json") if read and number >= 0 else None
+    def _read_shard(self, term: str, previous: Previous | None) -> None:
+        shards = previous.shards if previous else ()
+        number = bisect_right(shards, _utf16(term), key=lambda shard: _utf16(shard[0])) - 1
+        data = previous.read(f"search/shards/{shards[number][1]}.json") if number >= 0 else None
         if data is None:
             raise _Stale(term)
         decoder = json.JSONDecoder()
@@ -119,6 +119,13 @@ class SearchCache:
             self.entries.setdefault(found, entry)
         if term not in self.entries:
             raise _Stale(term)
+
+
+class Previous(NamedTuple):
+    """The previous build's output, as far as the index needs it."""
+
+    read: Read  # its file at a path, if it has it
+    shards: tuple[tuple[str, str], ...]  # (first term, name) of each of its shards
 
 
 class _Stale(Exception):
@@ -160,8 +167,8 @@ def build_search_index(briefings: Sequence[SearchBriefing], workers: int = 1,
     'search/manifest.json', for briefings that carry their documents."""
     briefings = [b if b.key else b.with_key() for b in briefings]
     slots = assign_slots(briefings)
-    files = index_files(briefings, slots, lambda i: briefings[i].docs, workers, cache, read=read)
-    return {f.path: f.make() for f in files}
+    files = list(index_files(briefings, slots, lambda i: briefings[i].docs, workers, cache, read=read))
+    return {f.path: f.make() for f in files}  # made once all are listed, as the build does
 
 
 def chunk_paths(briefing: SearchBriefing, slot: int) -> list[tuple[str, int]]:
@@ -227,7 +234,8 @@ def index_files(briefings: Sequence[SearchBriefing], slots: Sequence[int], docum
     needs when `cache` was pickled."""
     cache = cache if cache is not None else SearchCache()
     _check(briefings)
-    fresh = yield from _update(cache, briefings, slots, documents, place, workers, read)
+    previous = Previous(read, tuple(cache.shards)) if read else None
+    fresh = yield from _update(cache, briefings, slots, documents, place, workers, previous)
     if fresh is None:
         yield from _rebuild(cache, briefings, slots, documents, workers, place)
         fresh = range(len(briefings))
@@ -236,7 +244,7 @@ def index_files(briefings: Sequence[SearchBriefing], slots: Sequence[int], docum
         if i not in made:
             yield from _lazy_chunks(briefing, slots[i], partial(documents, i))
     groups = _groups(cache)
-    yield from _shard_files(cache, groups, read)
+    yield from _shard_files(cache, groups, previous)
     yield from _small_files(cache, groups)
     cache.shards = [(group[0], name) for group, name in zip(groups, _shard_names(groups))]
 
@@ -355,14 +363,14 @@ def _encode_part(job: tuple[int, int]) -> tuple[dict[str, str], dict[str, bytes]
 # -- updating ----------------------------------------------------------------------------
 
 def _update(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequence[int],
-            documents: Documents, place: Place | None, workers: int = 1, read: Read | None = None,
+            documents: Documents, place: Place | None, workers: int = 1, previous: Previous | None = None,
             ) -> Generator[SearchFile, None, list[int] | None]:
     """Take out briefings that changed or went, put in new ones, yielding their docs
     chunks; returns which briefings were analysed, or None when a full build is the
     better way (no usable state, or many changes)."""
     if cache.format != FORMAT or not cache.briefings:
         return None
-    if not cache.entries and (read is None or read("search/manifest.json") is None):
+    if not cache.entries and (previous is None or previous.read("search/manifest.json") is None):
         return None  # entries to be read back, and no previous build to read them from
     places = {b.slug: (i, _place(b, slots[i])) for i, b in enumerate(briefings)}
     gone = [indexed for slug, indexed in cache.briefings.items()
@@ -384,11 +392,11 @@ def _update(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequ
     try:  # before anything is yielded: a stale state means a full build instead
         for term in terms:
             if term in cache.digests:
-                cache.entry(term, read)
+                cache.entry(term, previous)
         for group in _groups(cache):  # shards that will change need every entry they hold
             if any(t in affected for t in group):
                 for term in group:
-                    cache.entry(term, read)
+                    cache.entry(term, previous)
     except _Stale:
         return None
     for file in chunks:
@@ -495,18 +503,18 @@ def _shard_names(groups: list[list[str]]) -> list[str]:
     return names
 
 
-def _shard_files(cache: SearchCache, groups: list[list[str]], read: Read | None) -> list[SearchFile]:
+def _shard_files(cache: SearchCache, groups: list[list[str]], previous: Previous | None) -> list[SearchFile]:
     digests = cache.digests
     files = []
     for name, group in zip(_shard_names(groups), groups):
         key = hashlib.blake2b(b"".join(digests[t] for t in group), digest_size=16).hexdigest()
-        files.append(SearchFile(f"search/shards/{name}.json", key, partial(_shard, cache, group, read)))
+        files.append(SearchFile(f"search/shards/{name}.json", key, partial(_shard, cache, group, previous)))
     return files
 
 
-def _shard(cache: SearchCache, group: Sequence[str], read: Read | None) -> bytes:
+def _shard(cache: SearchCache, group: Sequence[str], previous: Previous | None) -> bytes:
     try:
-        body = ",\n".join(cache.entry(t, read) for t in group)
+        body = ",\n".join(cache.entry(t, previous) for t in group)
     except _Stale as stale:
         raise PodiumError("the search index in the build cache does not match the output folder; "
                           "delete the cache folder and build again") from stale

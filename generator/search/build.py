@@ -390,13 +390,9 @@ def _update(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequ
         affected.update(g.terms.split("\n") if g.terms else ())
     terms = sorted(affected)
     try:  # before anything is yielded: a stale state means a full build instead
-        for term in terms:
+        for term in terms:  # reads each shard these are in, whole: shards that change need every entry
             if term in cache.digests:
                 cache.entry(term, previous)
-        for group in _groups(cache):  # shards that will change need every entry they hold
-            if any(t in affected for t in group):
-                for term in group:
-                    cache.entry(term, previous)
     except _Stale:
         return None
     for file in chunks:

@@ -96,30 +96,29 @@ def pack(terms: Sequence[str], sizes: dict[str, int], cap: int) -> list[list[str
     the cap gets a shard to itself). Groups follow the prefix tree: a bucket too
     big for one shard is split by the next character, and siblings that fit
     together are merged, so growth in one bucket reshapes only that bucket."""
-    return _split(list(terms), 0, sizes, cap)
+    terms = list(terms)
+    total = [0, *accumulate(sizes[t] for t in terms)]  # size of terms[i:j] is total[j] - total[i]
+    return [terms[i:j] for i, j in _split(terms, total, 0, len(terms), 0, cap)]
 
 
-def _split(terms: list[str], depth: int, sizes: dict[str, int], cap: int) -> list[list[str]]:
-    if sum(sizes[t] for t in terms) <= cap or len(terms) == 1:
-        return [terms]
-    children: list[list[str]] = []
-    for term in terms:
-        key = term[: depth + 1] if len(term) > depth else None
-        if children and key is not None and children[-1][0][: depth + 1] == key and len(children[-1][0]) > depth:
-            children[-1].append(term)
+def _split(terms: list[str], total: list[int], lo: int, hi: int, depth: int, cap: int) -> list[tuple[int, int]]:
+    """terms[lo:hi] (one bucket: they share their first `depth` characters) as ranges."""
+    if total[hi] - total[lo] <= cap or hi - lo == 1:
+        return [(lo, hi)]
+    children: list[tuple[int, int]] = []
+    start = lo
+    for i in range(lo + 1, hi + 1):  # runs of terms with the same character at `depth`
+        if i == hi or len(terms[i]) <= depth or len(terms[start]) <= depth \
+                or terms[i][depth] != terms[start][depth]:
+            children.append((start, i))
+            start = i
+    groups: list[tuple[int, int]] = []
+    for a, b in children:
+        groups.extend(_split(terms, total, a, b, depth + 1, cap))
+    merged: list[tuple[int, int]] = []
+    for a, b in groups:  # contiguous: merging is widening the last range
+        if merged and total[b] - total[merged[-1][0]] <= cap:
+            merged[-1] = (merged[-1][0], b)
         else:
-            children.append([term])
-    groups: list[list[str]] = []
-    for child in children:
-        groups.extend(_split(child, depth + 1, sizes, cap))
-    merged: list[list[str]] = []
-    size = 0
-    for group in groups:
-        group_size = sum(sizes[t] for t in group)
-        if merged and size + group_size <= cap:
-            merged[-1].extend(group)
-            size += group_size
-        else:
-            merged.append(list(group))
-            size = group_size
+            merged.append((a, b))
     return merged

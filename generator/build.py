@@ -286,9 +286,12 @@ def render_site(site: Site, config: Config, writer: SiteWriter, workers: int = 1
                 if unchanged:
                     writer.add(file.path, unchanged)
                     continue
-            pending.append(file)
+            if file.path.startswith("search/shards/"):
+                pending.append(file)
+            else:
+                writer.add(file.path, file.make())
         _search_files, _writer = pending, writer
-        try:  # a big briefing touches a thousand shards: workers make and write them
+        try:  # shards to make: a full build's, or the thousand a big briefing touches; workers make them
             ranges = [(i, min(i + 64, len(pending))) for i in range(0, len(pending), 64)]
             done = 0
             for part in _map(_place_search_files, ranges, workers if len(pending) >= 256 else 1):
@@ -298,7 +301,7 @@ def render_site(site: Site, config: Config, writer: SiteWriter, workers: int = 1
         finally:
             _search_files, _writer = [], None
         advance.stage.detail = (f"{sum(b.count for b in search_cache.briefings.values())} utterances, "
-                                f"{len(search_cache.sizes)} terms, {count} files, {len(pending)} made")
+                                f"{len(search_cache.sizes)} terms, {count} files, {len(pending)} shards made")
     for path, data in static_files().items():
         writer.add(path, data)
     return keys

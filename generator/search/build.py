@@ -274,8 +274,7 @@ def _rebuild(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Seq
     global _job, _parts
     order = sorted(range(len(briefings)), key=slots.__getitem__)
     _job = ([briefings[i] for i in order], [slots[i] for i in order], order, documents, place)
-    step = max(1, len(order) // (workers * 6)) if workers > 1 else max(1, len(order))
-    ranges = [(i, min(i + step, len(order))) for i in range(0, len(order), step)]
+    ranges = _ranges([briefings[i].size for i in order], workers * 12 if workers > 1 else 1)
     cache.briefings = {}
     try:
         parallel = workers > 1 and len(ranges) > 1
@@ -284,7 +283,7 @@ def _rebuild(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Seq
                 cache.briefings.update(analysed)
                 _parts.append(postings)
                 yield from chunks
-        parts = range(workers * 4) if parallel else range(1)
+        parts = range(workers * 8) if parallel else range(1)
         if parallel:
             with processes.pool(workers) as pool:
                 encoded = list(pool.map(_encode_part, [(p, len(parts)) for p in parts]))
@@ -298,6 +297,21 @@ def _rebuild(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Seq
         cache.digests.update(digests)
     cache.sizes = {term: len(entry) for term, entry in cache.entries.items()}
     cache.changed = True
+
+
+def _ranges(sizes: Sequence[int], count: int) -> list[tuple[int, int]]:
+    """About `count` consecutive ranges of about equal total size (work goes with
+    utterances, and long briefings cluster in time: equal counts would not balance)."""
+    target = max(1, sum(sizes) // count)
+    ranges, start, size = [], 0, 0
+    for i, n in enumerate(sizes):
+        size += n
+        if size >= target:
+            ranges.append((start, i + 1))
+            start, size = i + 1, 0
+    if start < len(sizes):
+        ranges.append((start, len(sizes)))
+    return ranges
 
 
 Analysed = tuple[dict[str, Indexed], Postings, list[SearchFile]]

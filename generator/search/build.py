@@ -14,7 +14,6 @@ import datetime as dt
 import hashlib
 import json
 import re
-import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
@@ -271,7 +270,7 @@ def _rebuild(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Seq
              documents: Documents, workers: int, place: Place | None) -> Iterator[SearchFile]:
     """Analyse every briefing (ranges in parallel; their docs chunks are yielded as they
     come), then encode terms (partitions in parallel)."""
-    global _job, _parts
+    global _job, _parts, _merged
     order = sorted(range(len(briefings)), key=slots.__getitem__)
     _job = ([briefings[i] for i in order], [slots[i] for i in order], order, documents, place)
     ranges = _ranges([briefings[i].size for i in order], workers * 12 if workers > 1 else 1)
@@ -283,14 +282,20 @@ def _rebuild(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Seq
                 cache.briefings.update(analysed)
                 _parts.append(postings)
                 yield from chunks
-        parts = range(workers * 8) if parallel else range(1)
-        if parallel:
+        _merged = {}
+        for postings in _parts:  # each term's pieces, in ref order
+            for term, lists in postings.terms.items():
+                _merged.setdefault(term, []).append(lists)
+        _parts = []
+        if parallel:  # the biggest terms first, dealt round: parts of about equal work
+            terms = sorted(_merged, key=lambda t: -sum(len(lists[0]) for lists in _merged[t]))
+            parts = [terms[p::workers * 4] for p in range(workers * 4)]
             with processes.pool(workers) as pool:
-                encoded = list(pool.map(_encode_part, [(p, len(parts)) for p in parts]))
+                encoded = list(pool.map(_encode_terms, parts))
         else:
-            encoded = [_encode_part((0, 1))]
+            encoded = [_encode_terms(list(_merged))]
     finally:
-        _job, _parts = (), []
+        _job, _parts, _merged = (), [], {}
     cache.entries, cache.digests = {}, {}
     for entries, digests in encoded:
         cache.entries.update(entries)
@@ -350,16 +355,14 @@ def _analyse(items: Sequence[tuple[SearchBriefing, int, Sequence[SearchDocument]
     return out, postings, chunks
 
 
-def _encode_part(job: tuple[int, int]) -> tuple[dict[str, str], dict[str, bytes]]:
-    """Encode the terms of partition `part` of `parts`, from every range's postings."""
-    part, parts = job
-    merged: dict[str, list[list[array]]] = {}
-    for postings in _parts:
-        for term, lists in postings.terms.items():
-            if parts == 1 or zlib.crc32(term.encode()) % parts == part:
-                merged.setdefault(term, []).append(lists)
+_merged: dict[str, list[list[array]]] = {}  # term -> its postings from each range, for forked workers
+
+
+def _encode_terms(terms: Sequence[str]) -> tuple[dict[str, str], dict[str, bytes]]:
+    """Encode these terms from every range's postings."""
     entries, digests = {}, {}
-    for term, pieces in merged.items():
+    for term in terms:
+        pieces = _merged[term]
         if len(pieces) == 1:
             fields = [split_field(flat) for flat in pieces[0]]
         else:

@@ -20,7 +20,7 @@ from generator.config import Config
 from generator.errors import ContentError, Diagnostic, PodiumError, Severity, warning
 from generator.export import export_pages
 from generator.link import link
-from generator.model import Briefing, Site
+from generator.model import Briefing, Site, words_of
 from generator.parse import decode_source, parse_transcript
 from generator.parse.records import RawTranscript
 from generator.progress import Progress
@@ -185,6 +185,7 @@ def _parse_one(job: tuple[str, bytes, Path | None, str]) -> tuple[RawTranscript 
         parsed = None, problems
     else:
         raw = parse_transcript(display, text)
+        raw.texts = [words_of(turn.paragraphs) for turn in raw.turns]  # kept beside them in the cache
         parsed = raw, problems + raw.diagnostics
     BuildCache(cache_folder).store("parsed", key, parsed)
     return parsed

@@ -113,6 +113,13 @@ class Speaker:
         return sorted(counts.values(), key=lambda pair: (-pair[1], pair[0].name))
 
 
+def words_of(paragraphs: Sequence[Paragraph]) -> str:
+    """The words spoken, paragraphs joined, stage directions, marks and Markdown syntax
+    left out."""
+    words = (markdown_text(p.plain) if p.markdown else p.plain for p in paragraphs)
+    return "\n\n".join(w for w in words if w)
+
+
 @dataclass(eq=False)
 class Utterance:
     """One turn: a label as printed, who it resolves to, and its paragraphs."""
@@ -144,10 +151,10 @@ class Utterance:
 
     @cached_property
     def text(self) -> str:
-        """The words spoken, paragraphs joined, stage directions, marks and Markdown
-        syntax left out."""
-        words = (markdown_text(p.plain) if p.markdown else p.plain for p in self.paragraphs)
-        return "\n\n".join(w for w in words if w)
+        """The words spoken (see words_of); worked out when the source was parsed if it
+        came from the parse cache, so that the paragraphs need not be unpacked."""
+        known = getattr(self.paragraphs, "words", None)
+        return known if known is not None else words_of(self.paragraphs)
 
     @property
     def interpreted(self) -> bool:

@@ -73,6 +73,7 @@ class RawTranscript:
     header: list[tuple[int, str]] = field(default_factory=list)  # other header lines
     turns: list[RawTurn] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    texts: list[str] | None = None  # each turn's words (model.words_of), when the build has worked them out
 
 
 _KINDS = tuple(SegmentKind)
@@ -80,14 +81,16 @@ _CODES = {kind: code for code, kind in enumerate(_KINDS)}
 
 
 class _PackedText:
-    """The paragraphs of every turn of a transcript, pickled into one bytes object:
-    unpickling a transcript copies it, and it is unpacked on first read of any turn."""
+    """The paragraphs of every turn of a transcript, pickled into one bytes object, and
+    their words (see RawTranscript.texts) into another: unpickling a transcript copies
+    them, and each is unpacked on first read of any turn."""
 
-    __slots__ = ("_blob", "_turns")
+    __slots__ = ("_blob", "_turns", "_words", "_words_blob")
 
-    def __init__(self, blob: bytes) -> None:
-        self._blob = blob
+    def __init__(self, blob: bytes, words: bytes | None) -> None:
+        self._blob, self._words_blob = blob, words
         self._turns: tuple | None = None
+        self._words: tuple[str, ...] | None = None
 
     def turn(self, index: int) -> tuple:
         if self._turns is None:
@@ -95,29 +98,41 @@ class _PackedText:
             self._blob = b""
         return self._turns[index]
 
+    def words(self, index: int) -> str | None:
+        if self._words_blob is None:
+            return None
+        if self._words is None:
+            self._words = pickle.loads(self._words_blob)
+        return self._words[index]
+
 
 class LazyParagraphs(Sequence[Paragraph]):
     """A turn's paragraphs as unpickled: kept packed until first read. A build reads them
     only for the pages it renders, so an incremental build mostly never does, the main
     process of a parallel build never does, and forked workers unpack what they render."""
 
-    __slots__ = ("_count", "_index", "_items", "_text")
+    __slots__ = ("_count", "_index", "_items", "_source")
 
-    def __init__(self, text: _PackedText, index: int, count: int) -> None:
-        self._text: _PackedText | None = text
+    def __init__(self, source: _PackedText, index: int, count: int) -> None:
+        self._source = source
         self._index, self._count = index, count
-        self._items: tuple[Paragraph, ...] = ()
+        self._items: tuple[Paragraph, ...] | None = None
 
     def _unpacked(self) -> tuple[Paragraph, ...]:
-        if self._text is not None:
+        if self._items is None:
             kinds = _KINDS
             self._items = tuple([Paragraph(line, tuple([Segment(kinds[k], text) for k, text in segments]), md)
-                                 for line, md, segments in self._text.turn(self._index)])
-            self._text = None
+                                 for line, md, segments in self._source.turn(self._index)])
         return self._items
 
+    @property
+    def words(self) -> str | None:
+        """The turn's words as the build worked them out when it parsed the source,
+        without unpacking a paragraph (None if it did not)."""
+        return self._source.words(self._index)
+
     def packed(self) -> tuple:
-        return self._text.turn(self._index) if self._text is not None else _pack_paragraphs(self._items)
+        return self._source.turn(self._index) if self._items is None else _pack_paragraphs(self._items)
 
     def __getitem__(self, index):
         return self._unpacked()[index]
@@ -135,19 +150,20 @@ def _pack_paragraphs(paragraphs: Sequence[Paragraph]) -> tuple:
     return tuple((p.line, p.markdown, tuple((_CODES[s.kind], s.text) for s in p.segments)) for p in paragraphs)
 
 
-def _unpack_transcript(fields: dict, turns: tuple, blob: bytes) -> RawTranscript:
-    text = _PackedText(blob)
-    return RawTranscript(**fields, turns=[RawTurn(line, label, LazyParagraphs(text, i, count))
+def _unpack_transcript(fields: dict, turns: tuple, blob: bytes, words: bytes | None = None) -> RawTranscript:
+    source = _PackedText(blob, words)
+    return RawTranscript(**fields, turns=[RawTurn(line, label, LazyParagraphs(source, i, count))
                                           for i, (line, label, count) in enumerate(turns)])
 
 
 def _reduce_transcript(self: RawTranscript):
     """Pickle as plain tuples, the words in one bytes object: many times faster to load
     than the objects themselves, and nothing of the words is unpacked until read."""
-    fields = {k: v for k, v in self.__dict__.items() if k != "turns"}
+    fields = {k: v for k, v in self.__dict__.items() if k not in ("turns", "texts")}
     turns = tuple((t.line, t.label, len(t.paragraphs)) for t in self.turns)
     blob = pickle.dumps(tuple(_pack_paragraphs(t.paragraphs) for t in self.turns), pickle.HIGHEST_PROTOCOL)
-    return _unpack_transcript, (fields, turns, blob)
+    words = None if self.texts is None else pickle.dumps(tuple(self.texts), pickle.HIGHEST_PROTOCOL)
+    return _unpack_transcript, (fields, turns, blob, words)
 
 
 RawTranscript.__reduce__ = _reduce_transcript  # type: ignore[method-assign]

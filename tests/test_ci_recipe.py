@@ -17,7 +17,7 @@ def test_recipe_restores_the_cache_builds_and_deploys():
     uses = [s.get("uses", "").split("@")[0] for s in build]
     runs = [s.get("run", "") for s in build]
     cache = next(s for s in build if s.get("uses", "").startswith("actions/cache@"))
-    assert cache["with"]["path"] == ".podium-cache"
+    assert cache["with"]["path"].split() == [".podium-cache", "output"]  # the site too: kept files come from it
     assert uses.index("actions/cache") < next(i for i, r in enumerate(runs) if r.startswith("podium build"))
     assert any(r.startswith("podium check") and "--strict" in r for r in runs)
     assert "actions/upload-pages-artifact" in uses

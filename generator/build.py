@@ -27,11 +27,9 @@ from generator.progress import Progress
 from generator.registry import find_registry, site_registry
 from generator.render import PACKAGE, Page, Renderer, briefing_key, pages, template_dir
 from generator.search import SearchBriefing, SearchCache, SearchDocument
-from generator.search.build import (
-    SearchFile,
-    assign_slots,
-    index_files,
-)
+from generator.search.build import index_files
+from generator.search.files import SearchFile
+from generator.search.refs import assign_slots
 from generator.write import Placed, SiteWriter, check_output
 
 SOURCE_SUFFIXES = {".txt", ".md", ".markdown"}

@@ -16,7 +16,8 @@ from lunr.tokenizer import Tokenizer
 
 from generator.search import SearchBriefing, SearchCache, SearchDocument, build_search_index
 from generator.search.analyse import default_builder, tokenize
-from generator.search.build import assign_slots, ref_of, shard_name
+from generator.search.files import shard_name
+from generator.search.refs import assign_slots, ref_of
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "content" / "000_dc28f8c96af5d01d.txt"

@@ -46,7 +46,7 @@ from dataclasses import replace
 from pathlib import Path
 from generator.build import check, search_briefing, search_documents
 from generator.search import build_search_index
-from generator.search.build import assign_slots, ref_of
+from generator.search.refs import assign_slots, ref_of
 
 corpus, out = Path(sys.argv[1]), Path(sys.argv[2])
 site, _ = check(corpus, workers=2)

@@ -12,7 +12,7 @@ vector restricted to those terms scores the same as the whole vector.
 
 Refs: a briefing owns a block of refs fixed by its own date and slug (slot = its day,
 8 slots a day, 1,024 utterance positions a slot; undated briefings hash their slug into
-slots below every date; see search.build.assign_slots), and an utterance's ref is its
+slots below every date; see search.refs), and an utterance's ref is its
 block's start plus its position in the briefing. Refs are in date order, and they stay
 put when other briefings come and go, so a change touches only its own terms' entries.
 

@@ -1,34 +1,46 @@
 """The search index, built whole in parallel or updated per briefing.
 
-Refs are stable: a briefing owns a block of refs fixed by its own date and slug (see
-`assign_slots`), and an utterance's ref is its block's start plus its position in the
-briefing. Adding, editing or removing a briefing therefore touches only the entries
-of the terms it uses (old version and new), its own docs chunks, the manifest and the
-filter files; every other file keeps its bytes. Either way of building gives the same
-bytes: every file is a pure function of the briefings.
+Refs stay put (search.refs), so adding, editing or removing a briefing touches only the
+entries of the terms it uses (old version and new), its own docs chunks, the manifest
+and the filter files; every other file keeps its bytes. Either way of building gives
+the same bytes: every file is a pure function of the briefings (search.files).
+
+A full build analyses ranges of briefings in workers (postings, and the docs chunks they
+place as they go), then encodes the terms in workers. An update analyses only the
+changed briefings and re-encodes their terms' entries, read back from the previous
+build's shards when the state comes from the build cache.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
-import re
 from array import array
 from bisect import bisect_left, bisect_right
-from collections import Counter
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import pairwise
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from generator import processes
 from generator.errors import PodiumError
-from generator.export import html_safe
 from generator.search.analyse import FIELDS, K1, B, TermPipeline, analyse
 from generator.search.documents import SearchBriefing, SearchDocument
+from generator.search.files import (
+    DOCS_PER_CHUNK,
+    Place,
+    SearchFile,
+    filter_files,
+    given,
+    js_order,
+    json_bytes,
+    lazy_chunks,
+    made_chunks,
+    shard_name,
+    shard_names,
+)
+from generator.search.refs import assign_slots, ref_of, span
 from generator.search.shards import (
     NFIELDS,
     Field,
@@ -40,26 +52,12 @@ from generator.search.shards import (
 )
 
 SHARD_CAP = 24_000  # raw bytes; a term bigger than this gets a shard of its own
-DOCS_PER_CHUNK = 8  # result text: refs 8k..8k+7 live in search/docs/<k>.json
-POSITIONS = 1024  # refs per slot; a briefing with more utterances takes several slots
-SLOTS_PER_DAY = 8  # more briefings on one day spill into the next day's slots
-UNDATED_SLOTS = 1 << 18  # undated briefings sit below every date, placed by a hash of their slug
-EPOCH = dt.date(1800, 1, 1)  # earlier dates share the first day's slots
 PARALLEL_TERMS = 256  # an update touching this many terms splits them between workers
 REBUILD_SHARE = 0.1  # when more briefings than this changed, index from scratch in parallel
 FORMAT = 3
 
 Documents = Callable[[int], Sequence[SearchDocument]]
 Read = Callable[[str], bytes | None]  # the previous build's file at a path, if it has it
-Place = Callable[[str, bytes], Any]  # puts a file in the new site now; what it returns stands for the bytes
-
-
-class SearchFile(NamedTuple):
-    """One file of the index: `key` names its bytes (equal keys, equal bytes)."""
-
-    path: str
-    key: str
-    make: Callable[[], bytes]
 
 
 class Indexed(NamedTuple):
@@ -105,7 +103,7 @@ class SearchCache:
 
     def _read_shard(self, term: str, previous: Previous | None) -> None:
         shards = previous.shards if previous else ()
-        number = bisect_right(shards, _utf16(term), key=lambda shard: _utf16(shard[0])) - 1
+        number = bisect_right(shards, js_order(term), key=lambda shard: js_order(shard[0])) - 1
         data = previous.read(f"search/shards/{shards[number][1]}.json") if number >= 0 else None
         if data is None:
             raise _Stale(term)
@@ -131,35 +129,6 @@ class _Stale(Exception):
     """The previous build's shards are not what the cached state says they are."""
 
 
-def assign_slots(briefings: Sequence[SearchBriefing]) -> list[int]:
-    """Each briefing's first slot (its refs start at slot * POSITIONS). A dated briefing
-    starts at its day's first slot, or after the briefing before it when that one
-    overflows; an undated one at a hash of its slug, below all dates. Only briefings on
-    the same day (or hashed close together) can move each other."""
-    order = sorted(range(len(briefings)), key=lambda i: (_base(briefings[i]), briefings[i].slug))
-    slots = [0] * len(briefings)
-    free = 0
-    for i in order:
-        slots[i] = max(_base(briefings[i]), free)
-        free = slots[i] + span(briefings[i])
-    return slots
-
-
-def _base(briefing: SearchBriefing) -> int:
-    if briefing.date is None:
-        return int.from_bytes(hashlib.blake2b(briefing.slug.encode(), digest_size=8).digest()) % UNDATED_SLOTS
-    days = max(0, (dt.date.fromisoformat(briefing.date) - EPOCH).days)
-    return UNDATED_SLOTS + days * SLOTS_PER_DAY
-
-
-def span(briefing: SearchBriefing) -> int:
-    return max(1, -(-briefing.size // POSITIONS))
-
-
-def ref_of(slot: int, position: int) -> int:
-    return slot * POSITIONS + position
-
-
 def build_search_index(briefings: Sequence[SearchBriefing], workers: int = 1,
                        cache: SearchCache | None = None, read: Read | None = None) -> dict[str, bytes]:
     """Every search file, keyed by its path relative to the output root, e.g.
@@ -168,56 +137,6 @@ def build_search_index(briefings: Sequence[SearchBriefing], workers: int = 1,
     slots = assign_slots(briefings)
     files = list(index_files(briefings, slots, lambda i: briefings[i].docs, workers, cache, read=read))
     return {f.path: f.make() for f in files}  # made once all are listed, as the build does
-
-
-def chunk_paths(briefing: SearchBriefing, slot: int) -> list[tuple[str, int]]:
-    """(path, k) of the docs chunks of a briefing placed at `slot`: k counts its chunks."""
-    first = ref_of(slot, 0) // DOCS_PER_CHUNK
-    return [(f"search/docs/{first + k}.json", k) for k in range(-(-briefing.size // DOCS_PER_CHUNK))]
-
-
-def _chunk_key(briefing: SearchBriefing, slot: int) -> str:
-    return f"{briefing.key} {slot}"
-
-
-def _chunks(briefing: SearchBriefing, slot: int, docs: Sequence[SearchDocument],
-            place: Place | None = None) -> list[SearchFile]:
-    """Every docs chunk of a briefing, made now (and placed, with `place`)."""
-    by_chunk: dict[int, list[SearchDocument]] = {}
-    for d in docs:
-        by_chunk.setdefault(d.position // DOCS_PER_CHUNK, []).append(d)
-    key = _chunk_key(briefing, slot)
-    files = []
-    for path, k in chunk_paths(briefing, slot):
-        data = chunk_bytes(briefing, slot, k, by_chunk.get(k, ()))
-        files.append(SearchFile(path, key, partial(_given, place(path, data) if place else data)))
-    return files
-
-
-def _given(value: Any) -> Any:
-    return value
-
-
-def _lazy_chunks(briefing: SearchBriefing, slot: int, documents: Callable[[], Sequence[SearchDocument]],
-                 ) -> list[SearchFile]:
-    """Every docs chunk of a briefing, made only if asked (its bytes are usually on disk)."""
-    key = _chunk_key(briefing, slot)
-    return [SearchFile(path, key, lambda k=k: chunk_bytes(briefing, slot, k, documents()))
-            for path, k in chunk_paths(briefing, slot)]
-
-
-def chunk_bytes(briefing: SearchBriefing, slot: int, k: int, docs: Sequence[SearchDocument]) -> bytes:
-    """What a result shows, for refs 8n..8n+7 (a chunk never spans two briefings): url,
-    speaker, title, kind, date and text, or null for a position without words. `docs`
-    are the briefing's documents with positions in chunk k (any others are skipped)."""
-    rows: list = [None] * DOCS_PER_CHUNK
-    for d in docs:
-        if k * DOCS_PER_CHUNK <= d.position < (k + 1) * DOCS_PER_CHUNK:
-            rows[d.position % DOCS_PER_CHUNK] = [d.url, d.speaker, briefing.title, briefing.kind, briefing.date,
-                                                 d.text]
-    while rows and rows[-1] is None:
-        rows.pop()
-    return _json({"first": ref_of(slot, 0) + k * DOCS_PER_CHUNK, "docs": rows})
 
 
 def index_files(briefings: Sequence[SearchBriefing], slots: Sequence[int], documents: Documents,
@@ -241,11 +160,11 @@ def index_files(briefings: Sequence[SearchBriefing], slots: Sequence[int], docum
     made = set(fresh)
     for i, briefing in enumerate(briefings):
         if i not in made:
-            yield from _lazy_chunks(briefing, slots[i], partial(documents, i))
+            yield from lazy_chunks(briefing, slots[i], partial(documents, i))
     groups = _groups(cache)
     yield from _shard_files(cache, groups, previous)
     yield from _small_files(cache, groups)
-    cache.shards = [(group[0], name) for group, name in zip(groups, _shard_names(groups))]
+    cache.shards = [(group[0], name) for group, name in zip(groups, shard_names(groups))]
 
 
 def _check(briefings: Sequence[SearchBriefing]) -> None:
@@ -351,7 +270,7 @@ def _analyse(items: Sequence[tuple[SearchBriefing, int, Sequence[SearchDocument]
         lengths = tuple(after - before for after, before in zip(postings.length_sums, sums))
         out[briefing.slug] = Indexed(briefing.key, slot, span(briefing), briefing.date, briefing.kind,
                                      len(docs), lengths, "\n".join(sorted(terms)), speakers)
-        chunks += _chunks(briefing, slot, docs, place)
+        chunks += made_chunks(briefing, slot, docs, place)
     return out, postings, chunks
 
 
@@ -413,7 +332,7 @@ def _update(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequ
     except _Stale:
         return None
     for file in chunks:
-        yield SearchFile(file.path, file.key, partial(_given, place(file.path, file.make()) if place else file.make()))
+        yield SearchFile(file.path, file.key, partial(given, place(file.path, file.make()) if place else file.make()))
     global _respell_job
     _respell_job = (cache.entries, removed, postings)
     try:
@@ -485,41 +404,15 @@ def _splice(field: Field, removed: Sequence[tuple[int, int]], added: Field | Non
 
 # -- files ---------------------------------------------------------------------------------
 
-def _utf16(term: str) -> bytes:
-    return term.encode("utf-16-be")  # JavaScript's string order, which lunr.js relies on
-
-
 def _groups(cache: SearchCache) -> list[list[str]]:
     """Terms in JavaScript order, packed into shards."""
-    return pack(sorted(cache.sizes, key=_utf16), cache.sizes, SHARD_CAP)
-
-
-def shard_name(first: str) -> str:
-    """A shard's file name: FNV-1a (32 bits) over the UTF-16 code units of its first
-    term, as search-worker.js computes it. Named by their first term, shards keep their
-    names when a bucket elsewhere splits or merges, so those changes touch no other file."""
-    h = 0x811C9DC5
-    for unit in memoryview(first.encode("utf-16-le")).cast("H"):
-        h = ((h ^ unit) * 0x01000193) & 0xFFFFFFFF
-    return f"{h:08x}"
-
-
-def _shard_names(groups: list[list[str]]) -> list[str]:
-    """Each shard's name; a name taken by an earlier shard gets a suffix (the manifest lists those)."""
-    names, seen = [], set()
-    for group in groups:
-        name = shard_name(group[0])
-        while name in seen:
-            name += "-"
-        seen.add(name)
-        names.append(name)
-    return names
+    return pack(sorted(cache.sizes, key=js_order), cache.sizes, SHARD_CAP)
 
 
 def _shard_files(cache: SearchCache, groups: list[list[str]], previous: Previous | None) -> list[SearchFile]:
     digests = cache.digests
     files = []
-    for name, group in zip(_shard_names(groups), groups):
+    for name, group in zip(shard_names(groups), groups):
         key = hashlib.blake2b(b"".join(digests[t] for t in group), digest_size=16).hexdigest()
         files.append(SearchFile(f"search/shards/{name}.json", key, partial(_shard, cache, group, previous)))
     return files
@@ -550,62 +443,15 @@ def _small_files(cache: SearchCache, groups: list[list[str]]) -> list[SearchFile
         "docsPerChunk": DOCS_PER_CHUNK,
         "shards": [group[0] for group in groups],  # shard i holds terms in [shards[i], shards[i+1])
         # shard i's file is shards/<shard_name(shards[i])>.json, but for these (name clashes)
-        "shardNames": {str(i): name for i, (name, group) in enumerate(zip(_shard_names(groups), groups))
+        "shardNames": {str(i): name for i, (name, group) in enumerate(zip(shard_names(groups), groups))
                        if name != shard_name(group[0])},
     }
-    files = {"search/manifest.json": _json(manifest)}
-    files.update(_filter_files(indexed))
+    files = {"search/manifest.json": json_bytes(manifest)}
+    files.update(filter_files(indexed))
     return [SearchFile(path, "", lambda data=data: data) for path, data in files.items()]
-
-
-_SAFE_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,80}")
-
-
-def speaker_file_name(slug: str) -> str:
-    if _SAFE_SLUG.fullmatch(slug):
-        return slug
-    return hashlib.sha1(slug.encode()).hexdigest()[:16]
-
-
-def _filter_files(indexed: Sequence[Indexed]) -> dict[str, bytes]:
-    """Option lists for the search form, and what a filter needs: each speaker's refs,
-    each briefing's first ref, date and kind (briefings in ref order)."""
-    speaker_refs: dict[str, list[array]] = {}
-    speaker_names: dict[str, str] = {}
-    kinds: Counter = Counter()
-    kind_ids: dict[str, int] = {}
-    table: dict[str, list] = {"first": [], "date": [], "kind": []}
-    for b in indexed:
-        for slug, (name, refs) in b.speakers.items():
-            speaker_refs.setdefault(slug, []).append(refs)
-            speaker_names.setdefault(slug, name)
-        if not b.count:
-            continue
-        kinds[b.kind] += 1
-        table["first"].append(ref_of(b.slot, 0))
-        table["date"].append(b.date)
-        table["kind"].append(kind_ids.setdefault(b.kind, len(kind_ids)))
-    files = {}
-    speakers = []
-    for slug in sorted(speaker_refs):
-        refs = [r for block in speaker_refs[slug] for r in block]
-        file = speaker_file_name(slug)
-        speakers.append([slug, speaker_names[slug], len(refs), file])
-        files[f"search/speakers/{file}.json"] = _json([refs[0], *(b - a for a, b in pairwise(refs))])
-    dates = [d for d in table["date"] if d]
-    files["search/filters.json"] = _json({
-        "speakers": speakers,
-        "kinds": sorted([k, c] for k, c in kinds.items()),
-        "dates": [min(dates), max(dates)] if dates else None,
-    })
-    table["kinds"] = list(kind_ids)
-    files["search/briefings.json"] = _json(table)
-    return files
 
 
 def _digest(entry: str) -> bytes:
     return hashlib.blake2b(entry.encode(), digest_size=8).digest()
 
 
-def _json(value) -> bytes:
-    return (html_safe(json.dumps(value, ensure_ascii=False, separators=(",", ":"))) + "\n").encode()

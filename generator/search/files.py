@@ -1,0 +1,157 @@
+"""The search index's files, as the browser reads them (see generator/search/__init__.py):
+docs chunks, shard names, the filter files; each a pure function of what it is given."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from array import array
+from collections import Counter
+from collections.abc import Callable, Sequence
+from functools import partial
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from generator.export import html_safe
+from generator.search.documents import SearchBriefing, SearchDocument
+from generator.search.refs import ref_of
+
+if TYPE_CHECKING:
+    from generator.search.build import Indexed
+
+DOCS_PER_CHUNK = 8  # result text: refs 8k..8k+7 live in search/docs/<k>.json
+Place = Callable[[str, bytes], Any]  # puts a file in the new site now; what it returns stands for the bytes
+
+
+class SearchFile(NamedTuple):
+    """One file of the index: `key` names its bytes (equal keys, equal bytes)."""
+
+    path: str
+    key: str
+    make: Callable[[], bytes]
+
+
+def chunk_paths(briefing: SearchBriefing, slot: int) -> list[tuple[str, int]]:
+    """(path, k) of the docs chunks of a briefing placed at `slot`: k counts its chunks."""
+    first = ref_of(slot, 0) // DOCS_PER_CHUNK
+    return [(f"search/docs/{first + k}.json", k) for k in range(-(-briefing.size // DOCS_PER_CHUNK))]
+
+
+def _chunk_key(briefing: SearchBriefing, slot: int) -> str:
+    return f"{briefing.key} {slot}"
+
+
+def made_chunks(briefing: SearchBriefing, slot: int, docs: Sequence[SearchDocument],
+            place: Place | None = None) -> list[SearchFile]:
+    """Every docs chunk of a briefing, made now (and placed, with `place`)."""
+    by_chunk: dict[int, list[SearchDocument]] = {}
+    for d in docs:
+        by_chunk.setdefault(d.position // DOCS_PER_CHUNK, []).append(d)
+    key = _chunk_key(briefing, slot)
+    files = []
+    for path, k in chunk_paths(briefing, slot):
+        data = chunk_bytes(briefing, slot, k, by_chunk.get(k, ()))
+        files.append(SearchFile(path, key, partial(given, place(path, data) if place else data)))
+    return files
+
+
+def given(value: Any) -> Any:
+    return value
+
+
+def lazy_chunks(briefing: SearchBriefing, slot: int, documents: Callable[[], Sequence[SearchDocument]],
+                 ) -> list[SearchFile]:
+    """Every docs chunk of a briefing, made only if asked (its bytes are usually on disk)."""
+    key = _chunk_key(briefing, slot)
+    return [SearchFile(path, key, lambda k=k: chunk_bytes(briefing, slot, k, documents()))
+            for path, k in chunk_paths(briefing, slot)]
+
+
+def chunk_bytes(briefing: SearchBriefing, slot: int, k: int, docs: Sequence[SearchDocument]) -> bytes:
+    """What a result shows, for refs 8n..8n+7 (a chunk never spans two briefings): url,
+    speaker, title, kind, date and text, or null for a position without words. `docs`
+    are the briefing's documents with positions in chunk k (any others are skipped)."""
+    rows: list = [None] * DOCS_PER_CHUNK
+    for d in docs:
+        if k * DOCS_PER_CHUNK <= d.position < (k + 1) * DOCS_PER_CHUNK:
+            rows[d.position % DOCS_PER_CHUNK] = [d.url, d.speaker, briefing.title, briefing.kind, briefing.date,
+                                                 d.text]
+    while rows and rows[-1] is None:
+        rows.pop()
+    return json_bytes({"first": ref_of(slot, 0) + k * DOCS_PER_CHUNK, "docs": rows})
+
+
+def js_order(term: str) -> bytes:
+    return term.encode("utf-16-be")  # JavaScript's string order, which lunr.js relies on
+
+
+def shard_name(first: str) -> str:
+    """A shard's file name: FNV-1a (32 bits) over the UTF-16 code units of its first
+    term, as search-worker.js computes it. Named by their first term, shards keep their
+    names when a bucket elsewhere splits or merges, so those changes touch no other file."""
+    h = 0x811C9DC5
+    for unit in memoryview(first.encode("utf-16-le")).cast("H"):
+        h = ((h ^ unit) * 0x01000193) & 0xFFFFFFFF
+    return f"{h:08x}"
+
+
+def shard_names(groups: list[list[str]]) -> list[str]:
+    """Each shard's name; a name taken by an earlier shard gets a suffix (the manifest lists those)."""
+    names, seen = [], set()
+    for group in groups:
+        name = shard_name(group[0])
+        while name in seen:
+            name += "-"
+        seen.add(name)
+        names.append(name)
+    return names
+
+
+_SAFE_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,80}")
+
+
+def speaker_file_name(slug: str) -> str:
+    if _SAFE_SLUG.fullmatch(slug):
+        return slug
+    return hashlib.sha1(slug.encode()).hexdigest()[:16]
+
+
+def filter_files(indexed: Sequence[Indexed]) -> dict[str, bytes]:
+    """Option lists for the search form, and what a filter needs: each speaker's refs,
+    each briefing's first ref, date and kind (briefings in ref order)."""
+    speaker_refs: dict[str, list[array]] = {}
+    speaker_names: dict[str, str] = {}
+    kinds: Counter = Counter()
+    kind_ids: dict[str, int] = {}
+    table: dict[str, list] = {"first": [], "date": [], "kind": []}
+    for b in indexed:
+        for slug, (name, refs) in b.speakers.items():
+            speaker_refs.setdefault(slug, []).append(refs)
+            speaker_names.setdefault(slug, name)
+        if not b.count:
+            continue
+        kinds[b.kind] += 1
+        table["first"].append(ref_of(b.slot, 0))
+        table["date"].append(b.date)
+        table["kind"].append(kind_ids.setdefault(b.kind, len(kind_ids)))
+    files = {}
+    speakers = []
+    for slug in sorted(speaker_refs):
+        refs = [r for block in speaker_refs[slug] for r in block]
+        file = speaker_file_name(slug)
+        speakers.append([slug, speaker_names[slug], len(refs), file])
+        files[f"search/speakers/{file}.json"] = json_bytes([refs[0], *(b - a for a, b in pairwise(refs))])
+    dates = [d for d in table["date"] if d]
+    files["search/filters.json"] = json_bytes({
+        "speakers": speakers,
+        "kinds": sorted([k, c] for k, c in kinds.items()),
+        "dates": [min(dates), max(dates)] if dates else None,
+    })
+    table["kinds"] = list(kind_ids)
+    files["search/briefings.json"] = json_bytes(table)
+    return files
+
+
+def json_bytes(value) -> bytes:
+    return (html_safe(json.dumps(value, ensure_ascii=False, separators=(",", ":"))) + "\n").encode()

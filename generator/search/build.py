@@ -20,7 +20,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 from typing import NamedTuple
 
 from generator import processes
@@ -248,10 +248,16 @@ def _analyse_range(bounds: tuple[int, int]) -> Analysed:
     return _analyse(items, place)
 
 
+@cache
+def _pipeline() -> TermPipeline:
+    """One per process: its memo of stemmed tokens serves every range a worker takes."""
+    return TermPipeline()
+
+
 def _analyse(items: Sequence[tuple[SearchBriefing, int, Sequence[SearchDocument]]],
              place: Place | None = None) -> Analysed:
     """Briefings given in slot order: what each put in, their postings and docs chunks."""
-    pipeline = TermPipeline()
+    pipeline = _pipeline()
     postings = Postings()
     out = {}
     chunks = []

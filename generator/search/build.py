@@ -343,9 +343,10 @@ def _update(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequ
     _respell_job = (cache.entries, removed, postings)
     try:
         if workers > 1 and len(terms) >= PARALLEL_TERMS:
+            by_size = sorted(terms, key=lambda t: -len(cache.entries.get(t, "")))  # dealt round: even work
+            parts = [by_size[p::workers * 2] for p in range(workers * 2)]
             with processes.pool(workers) as pool:
-                respelled = [e for part in pool.map(_respell, [terms[p::workers] for p in range(workers)])
-                             for e in part]
+                respelled = sorted(e for part in pool.map(_respell, parts) for e in part)
         else:
             respelled = _respell(terms)
     finally:

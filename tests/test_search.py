@@ -245,3 +245,34 @@ def test_a_state_that_does_not_match_the_previous_shards_means_a_full_build():
     cache = pickle.loads(pickle.dumps(cache))
     assert build_search_index(briefings[1:], cache=cache, read=lambda path: None) == build_search_index(
         briefings[1:])
+
+
+def test_respelling_an_entry_equals_encoding_its_new_postings():
+    """The update edits entries' text; the result must be what encoding the postings
+    afresh gives: removals and insertions at either end or inside, several runs,
+    frequencies above 1 appearing and going, fields emptied and filled."""
+    from array import array
+
+    from generator.search.shards import NFIELDS, encode_term, respell
+
+    rng = random.Random(11)
+    for _ in range(400):
+        postings = [{r: (rng.choice([1, 1, 1, 2, 3]), rng.randint(1, 90)) for r in rng.sample(range(1, 400), rng.randint(0, 12))}
+                    for _ in range(NFIELDS)]
+        if not any(postings):
+            continue
+        before = encode_term("t’erm", [_columns(p) for p in postings])
+        removed = sorted(rng.sample([(lo, lo + rng.randint(1, 60)) for lo in range(0, 400, 100)], rng.randint(0, 2)))
+        kept = [{r: v for r, v in p.items() if not any(lo <= r < hi for lo, hi in removed)} for p in postings]
+        free = [r for r in range(1, 400) if all(r not in p for p in postings)]
+        added = [{r: (rng.choice([1, 1, 2]), rng.randint(1, 90)) for r in rng.sample(free, rng.randint(0, 5))}
+                 for _ in range(NFIELDS)]
+        flats = [array("i", [x for r in sorted(a) for x in (r, *a[r])]) for a in added]
+        after = [{**k, **a} for k, a in zip(kept, added)]
+        expected = encode_term("t’erm", [_columns(p) for p in after]) if any(after) else None
+        assert respell(before, removed, flats if any(added) else None) == expected
+
+
+def _columns(postings: dict[int, tuple[int, int]]) -> tuple[list[int], list[int], list[int]]:
+    refs = sorted(postings)
+    return refs, [postings[r][0] for r in refs], [postings[r][1] for r in refs]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from array import array
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -43,11 +43,10 @@ from generator.search.files import (
 from generator.search.refs import assign_slots, ref_of, span
 from generator.search.shards import (
     NFIELDS,
-    Field,
     Postings,
-    decode_term,
     encode_term,
     pack,
+    respell,
     split_field,
 )
 
@@ -369,44 +368,17 @@ _respell_job: tuple = ()  # (entries, removed ranges, added postings) for forked
 def _respell(terms: Sequence[str]) -> list[tuple[str, str | None]]:
     """The new entry of each term whose postings change (None: it has none left)."""
     entries, removed, postings = _respell_job
-    empty = [([], [], [])] * NFIELDS
     out = []
     for term in terms:
         old = entries.get(term)
-        fields = decode_term(old) if old else empty
         added = postings.terms.get(term)
-        spliced = [_splice(fields[f], removed, split_field(added[f]) if added else None) for f in range(NFIELDS)]
-        if spliced == fields:  # an edit elsewhere in its briefing: this term's postings are as they were
-            continue
-        out.append((term, encode_term(term, spliced) if any(refs for refs, _, _ in spliced) else None))
+        if old is None:
+            new = encode_term(term, [split_field(flat) for flat in added])
+        else:
+            new = respell(old, removed, added)
+        if new != old:  # equal: an edit elsewhere in its briefing left its postings as they were
+            out.append((term, new))
     return out
-
-
-def _splice(field: Field, removed: Sequence[tuple[int, int]], added: Field | None) -> Field:
-    """A field's postings without refs in the `removed` ranges, with `added` merged in
-    (added refs fall in blocks that hold no kept ref: each briefing owns its slots)."""
-    refs, tfs, lengths = field
-    for lo, hi in reversed(removed):
-        i, j = bisect_left(refs, lo), bisect_left(refs, hi)
-        if i < j:
-            refs, tfs, lengths = refs[:i] + refs[j:], tfs[:i] + tfs[j:], lengths[:i] + lengths[j:]
-    if not added or not added[0]:
-        return list(refs), list(tfs), list(lengths)
-    new_refs, new_tfs, new_lengths = added
-    out: tuple[list[int], list[int], list[int]] = ([], [], [])
-    kept = 0
-    i = 0
-    while i < len(new_refs):
-        p = bisect_left(refs, new_refs[i], kept)
-        j = bisect_left(new_refs, refs[p], i) if p < len(refs) else len(new_refs)
-        for column, new in zip(out, (refs, tfs, lengths)):
-            column.extend(new[kept:p])
-        for column, new in zip(out, (new_refs, new_tfs, new_lengths)):
-            column.extend(new[i:j])
-        kept, i = p, j
-    for column, new in zip(out, (refs, tfs, lengths)):
-        column.extend(new[kept:])
-    return out  # lists, as decode_term gives, so that an unchanged field compares equal
 
 
 # -- files ---------------------------------------------------------------------------------

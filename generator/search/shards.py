@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from array import array
+from bisect import bisect_left
 from collections.abc import Sequence
 from itertools import accumulate
 from operator import sub
@@ -74,16 +75,80 @@ def encode_term(term: str, fields: Sequence[Field]) -> str:
     return f"[{html_safe(json.dumps(term, ensure_ascii=False))},{df},{','.join(parts)}]"
 
 
-def decode_term(entry: str) -> list[Field]:
-    """The columns of an entry made by encode_term, refs absolute again."""
-    fields: list[Field] = []
-    for field in json.loads(entry)[2:]:
-        if not field:
-            fields.append(([], [], []))
-            continue
-        deltas, tfs, lengths = field
-        fields.append((list(accumulate(deltas)), tfs or [1] * len(deltas), lengths))
-    return fields
+def respell(entry: str, removed: Sequence[tuple[int, int]], added: Sequence[array] | None) -> str | None:
+    """The entry encode_term would make of `entry`'s postings without the refs in the
+    `removed` ranges and with `added` (a Postings field list per field), or None when no
+    posting is left. It works on the columns' text: only ref deltas are read as numbers,
+    and what lies outside the changed refs is copied as it is (a long list of a common
+    term costs a split and a join, not a parse and an encode)."""
+    _, end = _DECODER.raw_decode(entry, 1)
+    head = entry[1:end]  # the term's JSON, as written
+    pos = entry.index(",", end + 1) + 1  # past the df
+    fields, df = [], 0
+    for f in range(NFIELDS):
+        if entry[pos] == "0":
+            columns, pos = None, pos + 1
+        else:
+            a = pos + 2
+            b = entry.index("]", a)
+            c = entry.index("]", b + 3)
+            d = entry.index("]", c + 3)
+            columns, pos = (entry[a:b], entry[b + 3:c], entry[c + 3:d]), d + 2
+        pos += 1  # the comma before the next field, or the closing bracket
+        text = _respell_field(columns, removed, split_field(added[f]) if added else None)
+        if text != "0":
+            df += text.count(",", 0, text.index("]")) + 1  # one delta per posting
+        fields.append(text)
+    return None if df == 0 else f"[{head},{df},{','.join(fields)}]"
+
+
+_DECODER = json.JSONDecoder()
+
+
+def _respell_field(columns: tuple[str, str, str] | None, removed: Sequence[tuple[int, int]],
+                   added: Field | None) -> str:
+    if columns is None:
+        refs: list[int] = []
+        deltas: list[str] = []
+        tfs: list[str] | None = None
+        lengths: list[str] = []
+    else:
+        delta_text, tf_text, length_text = columns
+        deltas = delta_text.split(",")
+        refs = list(accumulate(map(int, deltas)))
+        tfs = tf_text.split(",") if tf_text else None  # None: every frequency is 1
+        lengths = length_text.split(",")
+    for lo, hi in reversed(removed):
+        i, j = bisect_left(refs, lo), bisect_left(refs, hi)
+        if i < j:
+            del refs[i:j], deltas[i:j], lengths[i:j]
+            if tfs is not None:
+                del tfs[i:j]
+            if i < len(refs):
+                deltas[i] = str(refs[i] - (refs[i - 1] if i else 0))
+    if added and added[0]:
+        new_refs, new_tfs, new_lengths = added[0].tolist(), added[1].tolist(), added[2].tolist()
+        if tfs is None and new_tfs.count(1) != len(new_tfs):
+            tfs = ["1"] * len(refs)
+        k = 0
+        while k < len(new_refs):  # runs of new refs that fall in one gap between kept ones
+            p = bisect_left(refs, new_refs[k])
+            m = bisect_left(new_refs, refs[p], k) if p < len(refs) else len(new_refs)
+            run = new_refs[k:m]
+            before = refs[p - 1] if p else 0
+            refs[p:p] = run
+            deltas[p:p] = [str(run[0] - before), *map(str, map(sub, run[1:], run[:-1]))]
+            lengths[p:p] = map(str, new_lengths[k:m])
+            if tfs is not None:
+                tfs[p:p] = map(str, new_tfs[k:m])
+            after = p + len(run)
+            if after < len(refs):
+                deltas[after] = str(refs[after] - run[-1])
+            k = m
+    if not refs:
+        return "0"
+    tf_text = "" if tfs is None or tfs.count("1") == len(tfs) else ",".join(tfs)
+    return f"[[{','.join(deltas)}],[{tf_text}],[{','.join(lengths)}]]"
 
 
 def _ints(values) -> str:

@@ -227,7 +227,12 @@ def _render_range(bounds: tuple[int, int]) -> list[Placed]:
     """Render pages and put them in the new site, in the worker: the main process only
     records what was placed, so writing files is shared out too."""
     start, end = bounds
-    return [_writer.place(page.path, _renderer.render(page)) for page in _pages[start:end]]
+    placed = []
+    for page in _pages[start:end]:
+        placed.append(_writer.place(page.path, _renderer.render(page)))
+        if (briefing := page.context.get("briefing")) is not None:
+            briefing.release_text()  # a worker renders thousands: keep only the one at hand
+    return placed
 
 
 def render_site(site: Site, config: Config, writer: SiteWriter, workers: int = 1,

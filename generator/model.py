@@ -209,6 +209,13 @@ class Briefing:
     def sort_key(self) -> tuple:
         return (self.date or dt.date.min, self.title, self.slug)
 
+    def release_text(self) -> None:
+        """Forget paragraphs unpacked from the parse cache (they unpack again if read)."""
+        for utterance in self.utterances:
+            release = getattr(utterance.paragraphs, "release", None)
+            if release is not None:
+                release()
+
     @cached_property
     def speakers(self) -> list[Speaker]:
         """People who spoke, in order of first turn (read after the link pass)."""

@@ -95,8 +95,11 @@ class _PackedText:
     def turn(self, index: int) -> tuple:
         if self._turns is None:
             self._turns = pickle.loads(self._blob)
-            self._blob = b""
         return self._turns[index]
+
+    def release(self) -> None:
+        """Forget what was unpacked (the bytes stay, to unpack again if asked)."""
+        self._turns = None
 
     def words(self, index: int) -> str | None:
         if self._words_blob is None:
@@ -133,6 +136,12 @@ class LazyParagraphs(Sequence[Paragraph]):
 
     def packed(self) -> tuple:
         return self._source.turn(self._index) if self._items is None else _pack_paragraphs(self._items)
+
+    def release(self) -> None:
+        """Forget the unpacked paragraphs: a worker that renders thousands of briefings
+        keeps none but the one at hand."""
+        self._items = None
+        self._source.release()
 
     def __getitem__(self, index):
         return self._unpacked()[index]

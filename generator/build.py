@@ -183,7 +183,8 @@ def _parse_one(job: tuple[str, bytes, Path | None, str]) -> tuple[RawTranscript 
         parsed = None, problems
     else:
         raw = parse_transcript(display, text)
-        raw.texts = [words_of(turn.paragraphs) for turn in raw.turns]  # kept beside them in the cache
+        for turn in raw.turns:  # kept beside the paragraphs in the cache, and used as they are here
+            turn.words = words_of(turn.paragraphs)
         parsed = raw, problems + raw.diagnostics
     BuildCache(cache_folder).store("parsed", key, parsed)
     return parsed

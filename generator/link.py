@@ -119,6 +119,8 @@ def _utterance(briefing, turn, resolution: Resolution | None, people: _People) -
         briefing=briefing, index=len(briefing.utterances) + 1, line=turn.line,
         label=turn.label, kind=TurnKind.NARRATION, paragraphs=turn.paragraphs,
     )
+    if turn.words is not None:
+        utterance.text = turn.words  # worked out by the parse: Utterance.text need not again
     if resolution is None:
         return utterance
     if resolution.role:

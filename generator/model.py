@@ -151,8 +151,9 @@ class Utterance:
 
     @cached_property
     def text(self) -> str:
-        """The words spoken (see words_of); worked out when the source was parsed if it
-        came from the parse cache, so that the paragraphs need not be unpacked."""
+        """The words spoken (see words_of). Worked out when the source was parsed: the
+        link pass sets it from the turn, or the parse cache holds it beside the packed
+        paragraphs, which then need not be unpacked."""
         known = getattr(self.paragraphs, "words", None)
         return known if known is not None else words_of(self.paragraphs)
 

@@ -53,6 +53,7 @@ class RawTurn:
     line: int
     label: str | None
     paragraphs: list[Paragraph] | LazyParagraphs = field(default_factory=list)
+    words: str | None = None  # its words (model.words_of), once the build has worked them out
 
 
 @dataclass
@@ -73,7 +74,6 @@ class RawTranscript:
     header: list[tuple[int, str]] = field(default_factory=list)  # other header lines
     turns: list[RawTurn] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    texts: list[str] | None = None  # each turn's words (model.words_of), when the build has worked them out
 
 
 _KINDS = tuple(SegmentKind)
@@ -82,7 +82,7 @@ _CODES = {kind: code for code, kind in enumerate(_KINDS)}
 
 class _PackedText:
     """The paragraphs of every turn of a transcript, pickled into one bytes object, and
-    their words (see RawTranscript.texts) into another: unpickling a transcript copies
+    their words (RawTurn.words) into another: unpickling a transcript copies
     them, and each is unpacked on first read of any turn."""
 
     __slots__ = ("_blob", "_turns", "_words", "_words_blob")
@@ -168,10 +168,11 @@ def _unpack_transcript(fields: dict, turns: tuple, blob: bytes, words: bytes | N
 def _reduce_transcript(self: RawTranscript):
     """Pickle as plain tuples, the words in one bytes object: many times faster to load
     than the objects themselves, and nothing of the words is unpacked until read."""
-    fields = {k: v for k, v in self.__dict__.items() if k not in ("turns", "texts")}
+    fields = {k: v for k, v in self.__dict__.items() if k != "turns"}
     turns = tuple((t.line, t.label, len(t.paragraphs)) for t in self.turns)
     blob = pickle.dumps(tuple(_pack_paragraphs(t.paragraphs) for t in self.turns), pickle.HIGHEST_PROTOCOL)
-    words = None if self.texts is None else pickle.dumps(tuple(self.texts), pickle.HIGHEST_PROTOCOL)
+    texts = [t.words if t.words is not None else getattr(t.paragraphs, "words", None) for t in self.turns]
+    words = None if None in texts else pickle.dumps(tuple(texts), pickle.HIGHEST_PROTOCOL)
     return _unpack_transcript, (fields, turns, blob, words)
 
 

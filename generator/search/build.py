@@ -50,6 +50,7 @@ from generator.search.shards import (
     split_field,
 )
 
+_DECODER = json.JSONDecoder()
 SHARD_CAP = 24_000  # raw bytes; a term bigger than this gets a shard of its own
 PARALLEL_TERMS = 256  # an update touching this many terms splits them between workers
 REBUILD_SHARE = 0.1  # when more briefings than this changed, index from scratch in parallel
@@ -106,10 +107,9 @@ class SearchCache:
         data = previous.read(f"search/shards/{shards[number][1]}.json") if number >= 0 else None
         if data is None:
             raise _Stale(term)
-        decoder = json.JSONDecoder()
         for line in data.decode().split("\n")[1:-2]:
             entry = line.removesuffix(",")
-            found, _ = decoder.raw_decode(entry, 1)
+            found, _ = _DECODER.raw_decode(entry, 1)
             if self.digests.get(found) != _digest(entry):
                 raise _Stale(found)
             self.entries.setdefault(found, entry)
@@ -161,9 +161,10 @@ def index_files(briefings: Sequence[SearchBriefing], slots: Sequence[int], docum
         if i not in made:
             yield from lazy_chunks(briefing, slots[i], partial(documents, i))
     groups = _groups(cache)
-    yield from _shard_files(cache, groups, previous)
-    yield from _small_files(cache, groups)
-    cache.shards = [(group[0], name) for group, name in zip(groups, shard_names(groups))]
+    names = shard_names(groups)
+    yield from _shard_files(cache, groups, names, previous)
+    yield from _small_files(cache, groups, names)
+    cache.shards = [(group[0], name) for group, name in zip(groups, names)]
 
 
 def _check(briefings: Sequence[SearchBriefing]) -> None:
@@ -180,7 +181,7 @@ def _place(briefing: SearchBriefing, slot: int) -> tuple:
 
 # -- building from scratch -------------------------------------------------------------
 
-_job: tuple = ()  # (briefings in slot order, their slots, documents) for forked workers
+_job: tuple = ()  # (briefings in slot order, their slots, their indexes, documents, place) for workers
 _parts: list[Postings] = []
 
 
@@ -388,10 +389,11 @@ def _groups(cache: SearchCache) -> list[list[str]]:
     return pack(sorted(cache.sizes, key=js_order), cache.sizes, SHARD_CAP)
 
 
-def _shard_files(cache: SearchCache, groups: list[list[str]], previous: Previous | None) -> list[SearchFile]:
+def _shard_files(cache: SearchCache, groups: list[list[str]], names: list[str],
+                 previous: Previous | None) -> list[SearchFile]:
     digests = cache.digests
     files = []
-    for name, group in zip(shard_names(groups), groups):
+    for name, group in zip(names, groups):
         key = hashlib.blake2b(b"".join(digests[t] for t in group), digest_size=16).hexdigest()
         files.append(SearchFile(f"search/shards/{name}.json", key, partial(_shard, cache, group, previous)))
     return files
@@ -406,7 +408,7 @@ def _shard(cache: SearchCache, group: Sequence[str], previous: Previous | None) 
     return f"[\n{body}\n]\n".encode()
 
 
-def _small_files(cache: SearchCache, groups: list[list[str]]) -> list[SearchFile]:
+def _small_files(cache: SearchCache, groups: list[list[str]], names: list[str]) -> list[SearchFile]:
     """The manifest, and the option lists and ref lists the filters need."""
     indexed = sorted(cache.briefings.values(), key=lambda b: b.slot)
     count = sum(b.count for b in indexed)
@@ -422,7 +424,7 @@ def _small_files(cache: SearchCache, groups: list[list[str]]) -> list[SearchFile
         "docsPerChunk": DOCS_PER_CHUNK,
         "shards": [group[0] for group in groups],  # shard i holds terms in [shards[i], shards[i+1])
         # shard i's file is shards/<shard_name(shards[i])>.json, but for these (name clashes)
-        "shardNames": {str(i): name for i, (name, group) in enumerate(zip(shard_names(groups), groups))
+        "shardNames": {str(i): name for i, (name, group) in enumerate(zip(names, groups))
                        if name != shard_name(group[0])},
     }
     files = {"search/manifest.json": json_bytes(manifest)}

@@ -9,7 +9,7 @@ import re
 from array import array
 from collections import Counter
 from collections.abc import Callable, Sequence
-from functools import partial
+from functools import cache, partial
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -29,7 +29,7 @@ class SearchFile(NamedTuple):
 
     path: str
     key: str
-    make: Callable[[], bytes]
+    make: Callable[[], Any]  # the bytes, or what `Place` returned for them
 
 
 def chunk_paths(briefing: SearchBriefing, slot: int) -> list[tuple[str, int]]:
@@ -43,7 +43,7 @@ def _chunk_key(briefing: SearchBriefing, slot: int) -> str:
 
 
 def made_chunks(briefing: SearchBriefing, slot: int, docs: Sequence[SearchDocument],
-            place: Place | None = None) -> list[SearchFile]:
+                place: Place | None = None) -> list[SearchFile]:
     """Every docs chunk of a briefing, made now (and placed, with `place`)."""
     by_chunk: dict[int, list[SearchDocument]] = {}
     for d in docs:
@@ -61,9 +61,11 @@ def given(value: Any) -> Any:
 
 
 def lazy_chunks(briefing: SearchBriefing, slot: int, documents: Callable[[], Sequence[SearchDocument]],
-                 ) -> list[SearchFile]:
-    """Every docs chunk of a briefing, made only if asked (its bytes are usually on disk)."""
+                ) -> list[SearchFile]:
+    """Every docs chunk of a briefing, made only if asked (its bytes are usually on disk);
+    the briefing's documents are worked out once for all the chunks asked for."""
     key = _chunk_key(briefing, slot)
+    documents = cache(documents)
     return [SearchFile(path, key, lambda k=k: chunk_bytes(briefing, slot, k, documents()))
             for path, k in chunk_paths(briefing, slot)]
 

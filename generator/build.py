@@ -12,6 +12,7 @@ import os
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from generator import __version__, processes
@@ -22,7 +23,7 @@ from generator.export import export_pages
 from generator.link import link
 from generator.model import Briefing, Site, words_of
 from generator.parse import decode_source, parse_transcript
-from generator.parse.records import RawTranscript
+from generator.parse.records import RawTranscript, forget_unpacked
 from generator.progress import Progress
 from generator.registry import find_registry, site_registry
 from generator.render import PACKAGE, Page, Renderer, briefing_key, pages, template_dir
@@ -176,18 +177,20 @@ def read_transcripts(paths: list[Path], workers: int = 1,
 
 
 def _parse_one(job: tuple[str, bytes, Path | None, str]) -> tuple[RawTranscript | None, list[Diagnostic]]:
-    """Parse one source and store it in the cache (in the worker, which has it at hand)."""
+    """Parse one source and store it in the cache (in the worker, which has it at hand).
+    What is stored is what is returned: the outline, its words left in the cache file."""
     display, data, cache_folder, key = job
     text, problems = decode_source(display, data)
     if text is None:
         parsed = None, problems
     else:
         raw = parse_transcript(display, text)
-        for turn in raw.turns:  # kept beside the paragraphs in the cache, and used as they are here
+        for turn in raw.turns:  # kept beside the paragraphs in the cache
             turn.words = words_of(turn.paragraphs)
         parsed = raw, problems + raw.diagnostics
-    BuildCache(cache_folder).store("parsed", key, parsed)
-    return parsed
+    store = BuildCache(cache_folder)
+    store.store("parsed", key, parsed)
+    return store.load("parsed", key) or parsed
 
 
 def _map(function, jobs: list, workers: int):
@@ -231,8 +234,7 @@ def _render_range(bounds: tuple[int, int]) -> list[Placed]:
     placed = []
     for page in _pages[start:end]:
         placed.append(_writer.place(page.path, _renderer.render(page)))
-        if (briefing := page.context.get("briefing")) is not None:
-            briefing.release_text()  # a worker renders thousands: keep only the one at hand
+        forget_unpacked()  # a worker renders thousands: keep only the words of the page at hand
     return placed
 
 
@@ -278,7 +280,7 @@ def render_site(site: Site, config: Config, writer: SiteWriter, workers: int = 1
         advance.stage.detail = f"{len(all_pages)} pages and export files, {len(todo)} made"
     with progress.stage("index") as advance:
         search_cache = search_cache if search_cache is not None else SearchCache()
-        files = index_files(search, slots, lambda i: search_documents(site.briefings[i]), workers, search_cache,
+        files = index_files(search, slots, partial(_documents, site), workers, search_cache,
                             place=writer.place, read=writer.previous_file)
         count = 0
         pending: list[SearchFile] = []
@@ -327,6 +329,14 @@ def search_briefing(briefing: Briefing) -> SearchBriefing:
         slug=briefing.slug, title=briefing.title, kind=briefing.kind,
         date=briefing.date.isoformat() if briefing.date else None, size=len(briefing.utterances),
         key=digest(repr(briefing_key(briefing)).encode()))
+
+
+def _documents(site: Site, i: int) -> list[SearchDocument]:
+    """Briefing i's search documents; its words are forgotten once they are taken (the
+    documents hold them): a worker indexes thousands."""
+    documents = search_documents(site.briefings[i])
+    forget_unpacked()
+    return documents
 
 
 def search_documents(briefing: Briefing, start: int = 0, end: int | None = None) -> list[SearchDocument]:

@@ -4,20 +4,29 @@ linked instead of written again.
 
 Every entry is keyed by Podium's version and a format number; an entry that cannot be
 read, or was written by another version, is ignored with a warning, never trusted.
+
+An entry is a pickle followed by the bytes of the `Blob`s in it: loading reads the
+pickle only, and each blob is read from the file when it is asked for. A build of a big
+archive keeps every transcript's outline in memory, and none of their words.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import pickle
+import struct
 import tempfile
 from collections import Counter
 from pathlib import Path
 
 from generator import __version__
+from generator.errors import PodiumError
 
-FORMAT = 2  # bump when what is stored changes shape
+FORMAT = 3  # bump when what is stored changes shape
+MAGIC = b"podium-cache\0"
+_HEADER = struct.Struct("<Q")  # the pickle's length; the blobs follow it
 
 
 def _code_digest() -> str:
@@ -46,13 +55,24 @@ class BuildCache:
         return digest(STAMP.encode() + b"\0" + path.encode() + b"\0" + data)
 
     def load(self, kind: str, key: str):
-        """The stored value, or None when absent, stale or unreadable."""
+        """The stored value, or None when absent, stale or unreadable. Its blobs stay in
+        the file until read."""
         if self.folder is None:
             return None
         file = self.folder / kind / key[:2] / key
         try:
             with open(file, "rb") as handle:
-                stamp, value = pickle.load(handle)
+                magic = handle.read(len(MAGIC))
+                if magic != MAGIC:
+                    if magic.startswith(pickle.PROTO):
+                        return None  # a plain pickle, as Podium wrote before blobs: stale
+                    raise ValueError("not a cache entry")
+                (length,) = _HEADER.unpack(handle.read(_HEADER.size))
+                start = len(MAGIC) + _HEADER.size + length
+                size = os.fstat(handle.fileno()).st_size
+                unpickler = pickle.Unpickler(handle)
+                unpickler.persistent_load = lambda pid: _stored_blob(str(file), start, size, pid)
+                stamp, value = unpickler.load()
         except FileNotFoundError:
             return None
         except Exception as exc:  # noqa: BLE001 (a torn or foreign file: any error means rebuild)
@@ -77,7 +97,69 @@ class BuildCache:
             return
         folder = self.folder / kind / key[:2]
         folder.mkdir(parents=True, exist_ok=True)
-        _atomic_write(folder / key, pickle.dumps((STAMP, value), protocol=pickle.HIGHEST_PROTOCOL))
+        _atomic_write(folder / key, _dumps((STAMP, value)))
+
+
+class Blob:
+    """Bytes that may stay in a cache file until read: a value holds them as a Blob, and
+    the build cache stores them after the pickle instead of inside it. A blob loaded
+    from the cache is only its place in the file; pickled to a worker, it stays so."""
+
+    __slots__ = ("_data", "_place")
+
+    def __init__(self, data: bytes | None = None, place: tuple[str, int, int] | None = None) -> None:
+        self._data, self._place = data, place
+
+    def read(self) -> bytes:
+        if self._data is not None:
+            return self._data
+        path, offset, size = self._place
+        try:
+            with open(path, "rb") as handle:
+                handle.seek(offset)
+                data = handle.read(size)
+        except OSError as exc:
+            raise PodiumError(f"the build cache changed during the build ({path}: {exc.strerror}); "
+                              "build again") from None
+        if len(data) != size:
+            raise PodiumError(f"the build cache changed during the build ({path} is cut short); build again")
+        return data
+
+    def __reduce__(self):
+        return Blob, (self._data, self._place)
+
+
+def _stored_blob(path: str, start: int, size: int, pid) -> Blob:
+    offset, length = pid
+    if start + offset + length > size:
+        raise ValueError("a blob lies past the end of the entry")
+    return Blob(place=(path, start + offset, length))
+
+
+class _Pickler(pickle.Pickler):
+    """Keeps each Blob's bytes out of the pickle, in `blobs`, at (offset, length)."""
+
+    def __init__(self, file) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.blobs: list[bytes] = []
+        self.offset = 0
+
+    def persistent_id(self, obj):
+        if type(obj) is not Blob:
+            return None
+        data = obj.read()
+        self.blobs.append(data)
+        self.offset += len(data)
+        return self.offset - len(data), len(data)
+
+
+def _dumps(value) -> bytes:
+    """MAGIC, the pickle's length, the pickle, then the bytes of every Blob in it."""
+    buffer = io.BytesIO()
+    pickler = _Pickler(buffer)
+    pickler.dump(value)
+    header = buffer.getvalue()
+    return b"".join([MAGIC, _HEADER.pack(len(header)), header, *pickler.blobs])
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

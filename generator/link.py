@@ -118,9 +118,8 @@ def _utterance(briefing, turn, resolution: Resolution | None, people: _People) -
     utterance = Utterance(
         briefing=briefing, index=len(briefing.utterances) + 1, line=turn.line,
         label=turn.label, kind=TurnKind.NARRATION, paragraphs=turn.paragraphs,
+        words=turn.words,  # worked out by the parse (if in this process): Utterance.text need not again
     )
-    if turn.words is not None:
-        utterance.text = turn.words  # worked out by the parse: Utterance.text need not again
     if resolution is None:
         return utterance
     if resolution.role:

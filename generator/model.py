@@ -132,6 +132,7 @@ class Utterance:
     paragraphs: Sequence[Paragraph]  # read lazily when it came from the parse cache
     speaker: Speaker | None = None
     role: Role | None = None
+    words: str | None = None  # its words, when the parse worked them out in this process
 
     @property
     def id(self) -> str:
@@ -149,11 +150,13 @@ class Utterance:
             return self.role.name
         return self.label or ""
 
-    @cached_property
+    @property
     def text(self) -> str:
         """The words spoken (see words_of). Worked out when the source was parsed: the
-        link pass sets it from the turn, or the parse cache holds it beside the packed
-        paragraphs, which then need not be unpacked."""
+        link pass sets `words` from the turn, or the parse cache holds them beside the
+        packed paragraphs, which then need not be unpacked."""
+        if self.words is not None:
+            return self.words
         known = getattr(self.paragraphs, "words", None)
         return known if known is not None else words_of(self.paragraphs)
 
@@ -209,13 +212,6 @@ class Briefing:
 
     def sort_key(self) -> tuple:
         return (self.date or dt.date.min, self.title, self.slug)
-
-    def release_text(self) -> None:
-        """Forget paragraphs unpacked from the parse cache (they unpack again if read)."""
-        for utterance in self.utterances:
-            release = getattr(utterance.paragraphs, "release", None)
-            if release is not None:
-                release()
 
     @cached_property
     def speakers(self) -> list[Speaker]:

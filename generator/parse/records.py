@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import NamedTuple
 
+from generator.cache import Blob
 from generator.errors import Diagnostic
 
 
@@ -81,52 +82,70 @@ _CODES = {kind: code for code, kind in enumerate(_KINDS)}
 
 
 class _PackedText:
-    """The paragraphs of every turn of a transcript, pickled into one bytes object, and
-    their words (RawTurn.words) into another: unpickling a transcript copies
-    them, and each is unpacked on first read of any turn."""
+    """The paragraphs of every turn of a transcript, pickled into one blob, and their
+    words (RawTurn.words) into another: unpickling a transcript copies no more than
+    them, loading it from the build cache not even that, and each is unpacked on the
+    first read of any turn, until `forget_unpacked`."""
 
-    __slots__ = ("_blob", "_turns", "_words", "_words_blob")
+    __slots__ = ("_paragraphs", "_turns", "_words", "blob", "words_blob")
 
-    def __init__(self, blob: bytes, words: bytes | None) -> None:
-        self._blob, self._words_blob = blob, words
+    def __init__(self, blob: Blob, words: Blob | None) -> None:
+        self.blob, self.words_blob = blob, words
         self._turns: tuple | None = None
+        self._paragraphs: dict[int, tuple[Paragraph, ...]] = {}
         self._words: tuple[str, ...] | None = None
 
     def turn(self, index: int) -> tuple:
         if self._turns is None:
-            self._turns = pickle.loads(self._blob)
+            self._turns = pickle.loads(self.blob.read())
+            _unpacked.append(self)
         return self._turns[index]
 
-    def release(self) -> None:
-        """Forget what was unpacked (the bytes stay, to unpack again if asked)."""
-        self._turns = None
+    def paragraphs(self, index: int) -> tuple[Paragraph, ...]:
+        found = self._paragraphs.get(index)
+        if found is None:
+            kinds = _KINDS
+            found = self._paragraphs[index] = tuple([
+                Paragraph(line, tuple([Segment(kinds[k], text) for k, text in segments]), md)
+                for line, md, segments in self.turn(index)])
+        return found
 
     def words(self, index: int) -> str | None:
-        if self._words_blob is None:
+        if self.words_blob is None:
             return None
         if self._words is None:
-            self._words = pickle.loads(self._words_blob)
+            self._words = pickle.loads(self.words_blob.read())
+            _unpacked.append(self)
         return self._words[index]
+
+    def release(self) -> None:
+        """Forget what was unpacked (the blobs stay, to unpack again if asked)."""
+        self._turns = self._words = None
+        self._paragraphs = {}
+
+
+_unpacked: list[_PackedText] = []  # in this process, since forget_unpacked
+
+
+def forget_unpacked() -> None:
+    """Forget every paragraph and word unpacked so far: a worker that renders or indexes
+    thousands of briefings keeps only those of the page at hand (a speaker's page reads
+    the words of hundreds of briefings)."""
+    for source in _unpacked:
+        source.release()
+    _unpacked.clear()
 
 
 class LazyParagraphs(Sequence[Paragraph]):
-    """A turn's paragraphs as unpickled: kept packed until first read. A build reads them
-    only for the pages it renders, so an incremental build mostly never does, the main
+    """A turn's paragraphs as unpickled: kept packed until read. A build reads them only
+    for the pages it renders, so an incremental build mostly never does, the main
     process of a parallel build never does, and forked workers unpack what they render."""
 
-    __slots__ = ("_count", "_index", "_items", "_source")
+    __slots__ = ("_count", "_index", "_source")
 
     def __init__(self, source: _PackedText, index: int, count: int) -> None:
         self._source = source
         self._index, self._count = index, count
-        self._items: tuple[Paragraph, ...] | None = None
-
-    def _unpacked(self) -> tuple[Paragraph, ...]:
-        if self._items is None:
-            kinds = _KINDS
-            self._items = tuple([Paragraph(line, tuple([Segment(kinds[k], text) for k, text in segments]), md)
-                                 for line, md, segments in self._source.turn(self._index)])
-        return self._items
 
     @property
     def words(self) -> str | None:
@@ -135,22 +154,16 @@ class LazyParagraphs(Sequence[Paragraph]):
         return self._source.words(self._index)
 
     def packed(self) -> tuple:
-        return self._source.turn(self._index) if self._items is None else _pack_paragraphs(self._items)
-
-    def release(self) -> None:
-        """Forget the unpacked paragraphs: a worker that renders thousands of briefings
-        keeps none but the one at hand."""
-        self._items = None
-        self._source.release()
+        return self._source.turn(self._index)
 
     def __getitem__(self, index):
-        return self._unpacked()[index]
+        return self._source.paragraphs(self._index)[index]
 
     def __len__(self) -> int:
         return self._count
 
     def __iter__(self) -> Iterator[Paragraph]:
-        return iter(self._unpacked())
+        return iter(self._source.paragraphs(self._index))
 
 
 def _pack_paragraphs(paragraphs: Sequence[Paragraph]) -> tuple:
@@ -159,21 +172,38 @@ def _pack_paragraphs(paragraphs: Sequence[Paragraph]) -> tuple:
     return tuple((p.line, p.markdown, tuple((_CODES[s.kind], s.text) for s in p.segments)) for p in paragraphs)
 
 
-def _unpack_transcript(fields: dict, turns: tuple, blob: bytes, words: bytes | None = None) -> RawTranscript:
+def _unpack_transcript(fields: dict, turns: tuple, blob: Blob, words: Blob | None = None) -> RawTranscript:
     source = _PackedText(blob, words)
     return RawTranscript(**fields, turns=[RawTurn(line, label, LazyParagraphs(source, i, count))
                                           for i, (line, label, count) in enumerate(turns)])
 
 
 def _reduce_transcript(self: RawTranscript):
-    """Pickle as plain tuples, the words in one bytes object: many times faster to load
-    than the objects themselves, and nothing of the words is unpacked until read."""
+    """Pickle as plain tuples, the paragraphs and the words each in one blob: many times
+    faster to load than the objects themselves, and nothing of the words is unpacked
+    (or, from the build cache, read) until asked for. A transcript as it was loaded
+    passes its blobs on as they are."""
     fields = {k: v for k, v in self.__dict__.items() if k != "turns"}
     turns = tuple((t.line, t.label, len(t.paragraphs)) for t in self.turns)
+    source = _shared_source(self.turns)
+    if source is not None:
+        return _unpack_transcript, (fields, turns, source.blob, source.words_blob)
     blob = pickle.dumps(tuple(_pack_paragraphs(t.paragraphs) for t in self.turns), pickle.HIGHEST_PROTOCOL)
     texts = [t.words if t.words is not None else getattr(t.paragraphs, "words", None) for t in self.turns]
-    words = None if None in texts else pickle.dumps(tuple(texts), pickle.HIGHEST_PROTOCOL)
-    return _unpack_transcript, (fields, turns, blob, words)
+    words = None if None in texts else Blob(pickle.dumps(tuple(texts), pickle.HIGHEST_PROTOCOL))
+    return _unpack_transcript, (fields, turns, Blob(blob), words)
+
+
+def _shared_source(turns: Sequence[RawTurn]) -> _PackedText | None:
+    """The one packed source all turns were unpacked from, untouched, if so."""
+    sources = {id(t.paragraphs._source) for t in turns if isinstance(t.paragraphs, LazyParagraphs)}
+    if len(sources) != 1 or not turns:
+        return None
+    source = turns[0].paragraphs._source
+    for i, turn in enumerate(turns):
+        if not isinstance(turn.paragraphs, LazyParagraphs) or turn.paragraphs._index != i or turn.words is not None:
+            return None
+    return source
 
 
 RawTranscript.__reduce__ = _reduce_transcript  # type: ignore[method-assign]

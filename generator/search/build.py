@@ -17,7 +17,7 @@ import hashlib
 import json
 from array import array
 from bisect import bisect_right
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cache, partial
@@ -244,7 +244,7 @@ Analysed = tuple[dict[str, Indexed], Postings, list[SearchFile]]
 def _analyse_range(bounds: tuple[int, int]) -> Analysed:
     ordered, slots, indexes, documents, place = _job
     start, end = bounds
-    items = [(ordered[k], slots[k], documents(indexes[k])) for k in range(start, end)]
+    items = ((ordered[k], slots[k], documents(indexes[k])) for k in range(start, end))  # one at a time
     return _analyse(items, place)
 
 
@@ -254,7 +254,7 @@ def _pipeline() -> TermPipeline:
     return TermPipeline()
 
 
-def _analyse(items: Sequence[tuple[SearchBriefing, int, Sequence[SearchDocument]]],
+def _analyse(items: Iterable[tuple[SearchBriefing, int, Sequence[SearchDocument]]],
              place: Place | None = None) -> Analysed:
     """Briefings given in slot order: what each put in, their postings and docs chunks."""
     pipeline = _pipeline()
@@ -325,7 +325,7 @@ def _update(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequ
     cache.changed = bool(gone or fresh)
     if not cache.changed:
         return fresh
-    analysed, postings, chunks = _analyse([(briefings[i], slots[i], documents(i)) for i in fresh])
+    analysed, postings, chunks = _analyse((briefings[i], slots[i], documents(i)) for i in fresh)
     removed = sorted((ref_of(g.slot, 0), ref_of(g.slot + g.span, 0)) for g in gone)
     affected = set(postings.terms)
     for g in gone:

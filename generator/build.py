@@ -248,7 +248,7 @@ def render_site(site: Site, config: Config, writer: SiteWriter, workers: int = 1
     `search_cache` is the index's state from the previous build (kept in the build
     cache, or in memory by `podium serve`): with it, a newest briefing is indexed on its
     own, which is the common case of an archive that grows."""
-    global _pages, _renderer, _writer, _search_files
+    global _pages, _renderer, _writer
     progress = progress or Progress(stream=None)
     keys: dict[str, str] = {}
     environment_key = _environment_key(config)
@@ -280,38 +280,51 @@ def render_site(site: Site, config: Config, writer: SiteWriter, workers: int = 1
         advance.stage.detail = f"{len(all_pages)} pages and export files, {len(todo)} made"
     with progress.stage("index") as advance:
         search_cache = search_cache if search_cache is not None else SearchCache()
-        files = index_files(search, slots, partial(_documents, site), workers, search_cache,
-                            place=writer.place, read=writer.previous_file)
-        count = 0
-        pending: list[SearchFile] = []
-        for file in files:
-            count += 1
-            advance()
-            if file.key:
-                keys[file.path] = file.key
-                unchanged = writer.previous.unchanged(file.path, file.key)
-                if unchanged:
-                    writer.add(file.path, unchanged)
-                    continue
-            if file.path.startswith("search/shards/"):
-                pending.append(file)
-            else:
-                writer.add(file.path, file.make())
-        _search_files, _writer = pending, writer
-        try:  # shards to make: a full build's, or the thousand a big briefing touches; workers make them
-            ranges = [(i, min(i + 64, len(pending))) for i in range(0, len(pending), 64)]
-            done = 0
-            for part in _map(_place_search_files, ranges, workers if len(pending) >= 256 else 1):
-                for placed in part:
-                    writer.add(pending[done].path, placed)
-                    done += 1
+        try:  # a full build's entries wait in scratch files until the shards are made
+            count, made = _index_site(site, search, slots, writer, workers, search_cache, keys, advance)
         finally:
-            _search_files, _writer = [], None
+            search_cache.release()
         advance.stage.detail = (f"{sum(b.count for b in search_cache.briefings.values())} utterances, "
-                                f"{len(search_cache.sizes)} terms, {count} files, {len(pending)} shards made")
+                                f"{len(search_cache.sizes)} terms, {count} files, {made} shards made")
     for path, data in static_files().items():
         writer.add(path, data)
     return keys
+
+
+def _index_site(site: Site, search: list[SearchBriefing], slots: list[int], writer: SiteWriter, workers: int,
+                search_cache: SearchCache, keys: dict[str, str], advance) -> tuple[int, int]:
+    """Hand the search files to `writer`, recording their keys: a file whose key is the
+    previous build's is kept, shards to make are made by workers (a full build's, or the
+    thousand a big briefing touches). Returns how many files, and how many shards made."""
+    global _search_files, _writer
+    files = index_files(search, slots, partial(_documents, site), workers, search_cache,
+                        place=writer.place, read=writer.previous_file, scratch=writer.output.parent)
+    count = 0
+    pending: list[SearchFile] = []
+    for file in files:
+        count += 1
+        advance()
+        if file.key:
+            keys[file.path] = file.key
+            unchanged = writer.previous.unchanged(file.path, file.key)
+            if unchanged:
+                writer.add(file.path, unchanged)
+                continue
+        if file.path.startswith("search/shards/"):
+            pending.append(file)
+        else:
+            writer.add(file.path, file.make())
+    _search_files, _writer = pending, writer
+    try:
+        ranges = [(i, min(i + 64, len(pending))) for i in range(0, len(pending), 64)]
+        done = 0
+        for part in _map(_place_search_files, ranges, workers if len(pending) >= 256 else 1):
+            for placed in part:
+                writer.add(pending[done].path, placed)
+                done += 1
+    finally:
+        _search_files, _writer = [], None
+    return count, len(pending)
 
 
 def _environment_key(config: Config) -> str:

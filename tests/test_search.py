@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import random
 import re
@@ -16,6 +17,7 @@ from lunr.tokenizer import Tokenizer
 
 from generator.search import SearchBriefing, SearchCache, SearchDocument, build_search_index
 from generator.search.analyse import default_builder, tokenize
+from generator.search.build import index_files
 from generator.search.files import shard_name
 from generator.search.refs import assign_slots, ref_of
 
@@ -186,6 +188,24 @@ def test_phrases_and_filters(tmp_path):
 def test_same_bytes_whatever_the_workers():
     briefings = [replace(b, slug=f"{b.slug}-{n}") for n in range(8) for b in seed_briefings(300)]
     assert build_search_index(briefings, workers=1) == build_search_index(briefings, workers=2)
+
+
+def test_a_full_build_writes_out_its_entries_and_leaves_no_scratch_behind(tmp_path, monkeypatch):
+    briefings = [replace(b, slug=f"{b.slug}-{n}") for n in range(4) for b in seed_briefings(300)]
+    expected = build_search_index(briefings)
+    monkeypatch.setattr("generator.search.build.SPILL_FLUSH", 1)  # a write per entry
+    slots = assign_slots(briefings)
+    cache = SearchCache()
+    files = list(index_files(briefings, slots, lambda i: briefings[i].docs, 2, cache, scratch=tmp_path))
+    assert not cache.entries and cache.spill is not None  # the entries wait in the scratch files
+    assert {f.path: f.make() for f in files} == expected
+    descriptors = len(os.listdir("/proc/self/fd"))
+    cache.release()
+    assert len(os.listdir("/proc/self/fd")) < descriptors and cache.spill is None and not cache.spilled
+    assert not list(tmp_path.iterdir())
+    changed = [replace(briefings[0], key="edited", docs=briefings[0].docs[1:])] + briefings[1:]
+    previous = expected.get  # an update after a full build reads the entries back from its shards
+    assert build_search_index(changed, cache=cache, read=previous) == build_search_index(changed)
 
 
 def test_refs_stay_put_when_briefings_come_and_go():

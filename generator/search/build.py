@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import tempfile
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cache, partial
+from pathlib import Path
 from typing import NamedTuple
 
 from generator import processes
@@ -89,17 +92,30 @@ class SearchCache:
     shards: list[tuple[str, str]] = field(default_factory=list)  # (first term, name) of each shard written
     entries: dict[str, str] = field(default_factory=dict)  # term -> encoded entry, where known
     changed: bool = False  # whether the last update changed anything
+    spill: Spill | None = None  # a full build's entries, written out until its shards are made
+    spilled: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # term -> place in spill
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "entries": {}}
+        return {**self.__dict__, "entries": {}, "spill": None, "spilled": {}}
 
     def entry(self, term: str, previous: Previous | None) -> str:
-        """A term's entry: known, or read from the shard the previous build put it in."""
+        """A term's entry: known, written out by this build, or read from the shard the
+        previous build put it in."""
         found = self.entries.get(term)
         if found is None:
+            place = self.spilled.get(term)
+            if place is not None:
+                return self.spill.read(*place).decode()
             self._read_shard(term, previous)
             found = self.entries[term]
         return found
+
+    def release(self) -> None:
+        """Close what a full build wrote out, once its shards are made: later updates
+        read the entries they need back from those shards."""
+        if self.spill is not None:
+            self.spill.close()
+        self.spill, self.spilled = None, {}
 
     def _read_shard(self, term: str, previous: Previous | None) -> None:
         shards = previous.shards if previous else ()
@@ -124,6 +140,37 @@ class Previous(NamedTuple):
     shards: tuple[tuple[str, str], ...]  # (first term, name) of each of its shards
 
 
+class Spill:
+    """Scratch files without names for one full index build: workers write postings
+    and entries to them, and any process forked after they were opened reads them back
+    (a 10x corpus would otherwise hold gigabytes of both in the main process). File i
+    is written by one task only, from offset 0."""
+
+    def __init__(self, count: int, folder: Path | None = None) -> None:
+        self._files = [tempfile.TemporaryFile(dir=folder, prefix=".podium-index-") for _ in range(count)]  # noqa: SIM115 (closed by close)
+        self._ends = [0] * count  # in this process: where task i's writing has got to
+
+    def write(self, i: int, data: bytes) -> int:
+        """Append `data` to file i (only its own task writes it); returns its offset."""
+        offset = self._ends[i]
+        view = memoryview(data)
+        while view:
+            written = os.pwrite(self._files[i].fileno(), view, offset + len(data) - len(view))
+            view = view[written:]
+        self._ends[i] += len(data)
+        return offset
+
+    def read(self, i: int, offset: int, size: int) -> bytes:
+        data = os.pread(self._files[i].fileno(), size, offset)
+        if len(data) != size:
+            raise PodiumError("the search index's scratch file was cut short (is the disk full?)")
+        return data
+
+    def close(self) -> None:
+        for file in self._files:
+            file.close()
+
+
 class _Stale(Exception):
     """The previous build's shards are not what the cached state says they are."""
 
@@ -134,13 +181,17 @@ def build_search_index(briefings: Sequence[SearchBriefing], workers: int = 1,
     'search/manifest.json', for briefings that carry their documents."""
     briefings = [b if b.key else b.with_key() for b in briefings]
     slots = assign_slots(briefings)
+    cache = cache if cache is not None else SearchCache()
     files = list(index_files(briefings, slots, lambda i: briefings[i].docs, workers, cache, read=read))
-    return {f.path: f.make() for f in files}  # made once all are listed, as the build does
+    try:
+        return {f.path: f.make() for f in files}  # made once all are listed, as the build does
+    finally:
+        cache.release()
 
 
 def index_files(briefings: Sequence[SearchBriefing], slots: Sequence[int], documents: Documents,
                 workers: int = 1, cache: SearchCache | None = None, place: Place | None = None,
-                read: Read | None = None) -> Iterator[SearchFile]:
+                read: Read | None = None, scratch: Path | None = None) -> Iterator[SearchFile]:
     """Every search file for `briefings` placed at `slots`: docs chunks as briefings are
     analysed (a full build streams them), then shards, manifest and filter files.
     `documents(i)` gives briefing i's documents; only briefings the index does not hold
@@ -148,13 +199,15 @@ def index_files(briefings: Sequence[SearchBriefing], slots: Sequence[int], docum
     previous build's state. With `place`, docs chunks made are placed where they are made
     (in workers, when the build is parallel) and the files yielded make what it returned.
     `read` gives the previous build's files, whose shards hold the entries an update
-    needs when `cache` was pickled."""
+    needs when `cache` was pickled. A full build writes its postings and entries to
+    scratch files without names in the folder `scratch` (by default the system's), which
+    stay open until `cache.release()`, once the files yielded are made."""
     cache = cache if cache is not None else SearchCache()
     _check(briefings)
     previous = Previous(read, tuple(cache.shards)) if read else None
     fresh = yield from _update(cache, briefings, slots, documents, place, workers, previous)
     if fresh is None:
-        yield from _rebuild(cache, briefings, slots, documents, workers, place)
+        yield from _rebuild(cache, briefings, slots, documents, workers, place, scratch)
         fresh = range(len(briefings))
     made = set(fresh)
     for i, briefing in enumerate(briefings):
@@ -181,45 +234,55 @@ def _place(briefing: SearchBriefing, slot: int) -> tuple:
 
 # -- building from scratch -------------------------------------------------------------
 
-_job: tuple = ()  # (briefings in slot order, their slots, their indexes, documents, place) for workers
-_parts: list[Postings] = []
+_job: tuple = ()  # (briefings in slot order, their slots, their indexes, documents, place, spill) for workers
+_merged: dict[str, list[tuple[int, int, int, int, int]]] = {}  # term -> its pieces in the spill, for workers
+SPILL_FLUSH = 8 << 20  # bytes of entries a worker gathers before writing them out
 
 
 def _rebuild(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequence[int],
-             documents: Documents, workers: int, place: Place | None) -> Iterator[SearchFile]:
+             documents: Documents, workers: int, place: Place | None, scratch: Path | None,
+             ) -> Iterator[SearchFile]:
     """Analyse every briefing (ranges in parallel; their docs chunks are yielded as they
-    come), then encode terms (partitions in parallel)."""
-    global _job, _parts, _merged
+    come, their postings written to the spill), then encode terms (partitions in
+    parallel, their entries written to the spill too, for the shards to be made of)."""
+    global _job, _merged
     order = sorted(range(len(briefings)), key=slots.__getitem__)
-    _job = ([briefings[i] for i in order], [slots[i] for i in order], order, documents, place)
     ranges = _ranges([briefings[i].size for i in order], workers * 12 if workers > 1 else 1)
+    parallel = workers > 1 and len(ranges) > 1
+    part_count = workers * 4 if parallel else 1
+    cache.release()
+    spill = Spill(len(ranges) + part_count, scratch)
+    _job = ([briefings[i] for i in order], [slots[i] for i in order], order, documents, place, spill)
     cache.briefings = {}
+    merged: dict[str, list[tuple[int, int, int, int, int]]] = {}
     try:
-        parallel = workers > 1 and len(ranges) > 1
         with processes.pool(workers) if parallel else nullcontext() as pool:
-            for analysed, postings, chunks in (pool.map if parallel else map)(_analyse_range, ranges):
+            for number, (analysed, spilled, chunks) in enumerate((pool.map if parallel else map)(
+                    _analyse_range, enumerate(ranges))):
                 cache.briefings.update(analysed)
-                _parts.append(postings)
+                for term, piece in spilled.items():  # each term's pieces, in ref order
+                    merged.setdefault(term, []).append((number, *piece))
                 yield from chunks
-        _merged = {}
-        for postings in _parts:  # each term's pieces, in ref order
-            for term, lists in postings.terms.items():
-                _merged.setdefault(term, []).append(lists)
-        _parts = []
-        if parallel:  # the biggest terms first, dealt round: parts of about equal work
-            terms = sorted(_merged, key=lambda t: -sum(len(lists[0]) for lists in _merged[t]))
-            parts = [terms[p::workers * 4] for p in range(workers * 4)]
+        # the biggest terms first, dealt round: parts of about equal work
+        terms = sorted(merged, key=lambda t: -sum(sum(piece[2:]) for piece in merged[t]))
+        parts = [(len(ranges) + p, terms[p::part_count]) for p in range(part_count)]
+        _merged = merged
+        if parallel:
             with processes.pool(workers) as pool:
                 encoded = list(pool.map(_encode_terms, parts))
         else:
-            encoded = [_encode_terms(list(_merged))]
+            encoded = [_encode_terms(parts[0])]
+    except BaseException:
+        spill.close()
+        raise
     finally:
-        _job, _parts, _merged = (), [], {}
-    cache.entries, cache.digests = {}, {}
-    for entries, digests in encoded:
-        cache.entries.update(entries)
+        _job, _merged = (), {}
+    cache.entries, cache.digests, cache.sizes = {}, {}, {}
+    for spilled, digests, sizes in encoded:
+        cache.spilled.update(spilled)
         cache.digests.update(digests)
-    cache.sizes = {term: len(entry) for term, entry in cache.entries.items()}
+        cache.sizes.update(sizes)
+    cache.spill = spill
     cache.changed = True
 
 
@@ -241,11 +304,21 @@ def _ranges(sizes: Sequence[int], count: int) -> list[tuple[int, int]]:
 Analysed = tuple[dict[str, Indexed], Postings, list[SearchFile]]
 
 
-def _analyse_range(bounds: tuple[int, int]) -> Analysed:
-    ordered, slots, indexes, documents, place = _job
-    start, end = bounds
+def _analyse_range(job: tuple[int, tuple[int, int]]) -> tuple[dict[str, Indexed], dict, list[SearchFile]]:
+    """Range `number` of briefings: what each put in, and its docs chunks; its postings
+    go to spill file `number`, each term's fields one after the other, and what is
+    returned of them is where: term -> (offset, ints in each field)."""
+    number, (start, end) = job
+    ordered, slots, indexes, documents, place, spill = _job
     items = ((ordered[k], slots[k], documents(indexes[k])) for k in range(start, end))  # one at a time
-    return _analyse(items, place)
+    analysed, postings, chunks = _analyse(items, place)
+    places, pieces, offset = {}, [], 0
+    for term, lists in postings.terms.items():
+        places[term] = (offset, *map(len, lists))
+        pieces += [a.tobytes() for a in lists]
+        offset += sum(map(len, lists)) * lists[0].itemsize
+    spill.write(number, b"".join(pieces))
+    return analysed, places, chunks
 
 
 @cache
@@ -280,26 +353,36 @@ def _analyse(items: Iterable[tuple[SearchBriefing, int, Sequence[SearchDocument]
     return out, postings, chunks
 
 
-_merged: dict[str, list[list[array]]] = {}  # term -> its postings from each range, for forked workers
-
-
-def _encode_terms(terms: Sequence[str]) -> tuple[dict[str, str], dict[str, bytes]]:
-    """Encode these terms from every range's postings."""
-    entries, digests = {}, {}
+def _encode_terms(job: tuple[int, Sequence[str]]) -> tuple[dict, dict[str, bytes], dict[str, int]]:
+    """Encode these terms from every range's postings, read back from the spill, and
+    write their entries to spill file `number`: returns where each entry is, its digest
+    and its size."""
+    number, terms = job
+    spill = _job[-1]
+    places, digests, sizes = {}, {}, {}
+    pending: list[bytes] = []
+    size = 0
+    offset = spill.write(number, b"")
     for term in terms:
-        pieces = _merged[term]
-        if len(pieces) == 1:
-            fields = [split_field(flat) for flat in pieces[0]]
-        else:
-            fields = []
-            for f in range(NFIELDS):
-                flat = array("i")
-                for lists in pieces:
-                    flat.extend(lists[f])
-                fields.append(split_field(flat))
-        entries[term] = entry = encode_term(term, fields)
-        digests[term] = _digest(entry)
-    return entries, digests
+        fields = [array("i") for _ in range(NFIELDS)]
+        for piece_number, piece_offset, *counts in _merged[term]:
+            flat = array("i")
+            flat.frombytes(spill.read(piece_number, piece_offset, sum(counts) * flat.itemsize))
+            start = 0
+            for f, n in enumerate(counts):
+                fields[f].extend(flat[start:start + n])
+                start += n
+        entry = encode_term(term, [split_field(flat) for flat in fields])
+        data = entry.encode()
+        places[term] = (number, offset + size, len(data))
+        digests[term], sizes[term] = _digest_bytes(data), len(entry)
+        pending.append(data)
+        size += len(data)
+        if size >= SPILL_FLUSH:
+            spill.write(number, b"".join(pending))
+            pending, offset, size = [], offset + size, 0
+    spill.write(number, b"".join(pending))
+    return places, digests, sizes
 
 
 # -- updating ----------------------------------------------------------------------------
@@ -433,6 +516,10 @@ def _small_files(cache: SearchCache, groups: list[list[str]], names: list[str]) 
 
 
 def _digest(entry: str) -> bytes:
-    return hashlib.blake2b(entry.encode(), digest_size=8).digest()
+    return _digest_bytes(entry.encode())
+
+
+def _digest_bytes(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=8).digest()
 
 

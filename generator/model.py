@@ -120,7 +120,7 @@ def words_of(paragraphs: Sequence[Paragraph]) -> str:
     return "\n\n".join(w for w in words if w)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Utterance:
     """One turn: a label as printed, who it resolves to, and its paragraphs."""
 
@@ -167,7 +167,7 @@ class Utterance:
         )
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Exchange:
     """A question and the turns that answer it; the opening remarks form exchange 0."""
 

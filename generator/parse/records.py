@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -46,7 +47,7 @@ class Paragraph(NamedTuple):
         return " ".join(s.text for s in self.segments if s.kind is SegmentKind.TEXT)
 
 
-@dataclass
+@dataclass(slots=True)
 class RawTurn:
     """A speaker turn: `label` as printed (whitespace collapsed, no colon), None for
     text before the first label (an article's introduction, say)."""
@@ -174,7 +175,8 @@ def _pack_paragraphs(paragraphs: Sequence[Paragraph]) -> tuple:
 
 def _unpack_transcript(fields: dict, turns: tuple, blob: Blob, words: Blob | None = None) -> RawTranscript:
     source = _PackedText(blob, words)
-    return RawTranscript(**fields, turns=[RawTurn(line, label, LazyParagraphs(source, i, count))
+    intern = sys.intern  # labels repeat: one string for each, not one per turn
+    return RawTranscript(**fields, turns=[RawTurn(line, label and intern(label), LazyParagraphs(source, i, count))
                                           for i, (line, label, count) in enumerate(turns)])
 
 

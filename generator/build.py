@@ -65,6 +65,7 @@ def build(content: Path, output: Path, config: Config, *, strict: bool = False, 
     check_output(output, content)
     with _lock(output), _no_gc():
         site, report = check(content, strict=strict, workers=workers, cache=cache, progress=progress)
+        processes.give_back_free_memory()  # before the render workers are forked
         store = BuildCache(cache)
         with SiteWriter(output, store) as writer:
             if search_cache is None:
@@ -126,6 +127,7 @@ def source_files(content: Path) -> list[Path]:
     return found
 
 
+PARALLEL_PARSE = 64  # sources to parse before it pays to share them between workers
 RACY_NS = 2_000_000_000  # a file changed this recently may change again within its mtime's tick
 
 
@@ -163,23 +165,28 @@ def read_transcripts(paths: list[Path], workers: int = 1,
         if cached is not None:
             results[i] = cached
             advance()
-        else:
-            missing.append((i, key, display, data))
+        else:  # past a few, workers read them again: holding them all here costs their size in memory
+            missing.append((i, (display, data if len(missing) < PARALLEL_PARSE else path, cache.folder)))
     if stats != seen:
         cache.store("sources", "stat", stats)
-    jobs = [(display, data, cache.folder, key) for _, key, display, data in missing]
-    for (i, _, _, _), parsed in zip(missing, _map(_parse_one, jobs, workers if len(jobs) >= 64 else 1)):
-        results[i] = parsed
+    jobs = [job for _, job in missing]
+    for (i, (display, _, _)), (key, parsed) in zip(missing, _map(_parse_one, jobs, workers if len(jobs) >= PARALLEL_PARSE else 1)):
+        cache.digests[display] = key  # as read by the worker: it may have changed since (stats keep
+        results[i] = parsed  # the signature read first, so the next build reads it again)
         advance()
     transcripts = [raw for raw, _ in (results[i] for i in range(len(paths))) if raw is not None]
     diagnostics = [d for i in range(len(paths)) for d in results[i][1]]
     return transcripts, diagnostics
 
 
-def _parse_one(job: tuple[str, bytes, Path | None, str]) -> tuple[RawTranscript | None, list[Diagnostic]]:
-    """Parse one source and store it in the cache (in the worker, which has it at hand).
-    What is stored is what is returned: the outline, its words left in the cache file."""
-    display, data, cache_folder, key = job
+def _parse_one(job: tuple[str, bytes | Path, Path | None]) -> tuple[str, tuple[RawTranscript | None, list[Diagnostic]]]:
+    """Parse one source (its bytes, or read from its path) and store it in the cache
+    under the key of those bytes (in the worker, which has them at hand). What is stored
+    is what is returned, with that key: the outline, its words left in the cache file."""
+    display, source, cache_folder = job
+    store = BuildCache(cache_folder)
+    data = source if isinstance(source, bytes) else source.read_bytes()
+    key = store.key(display, data)
     text, problems = decode_source(display, data)
     if text is None:
         parsed = None, problems
@@ -188,9 +195,8 @@ def _parse_one(job: tuple[str, bytes, Path | None, str]) -> tuple[RawTranscript 
         for turn in raw.turns:  # kept beside the paragraphs in the cache
             turn.words = words_of(turn.paragraphs)
         parsed = raw, problems + raw.diagnostics
-    store = BuildCache(cache_folder)
     store.store("parsed", key, parsed)
-    return store.load("parsed", key) or parsed
+    return key, store.load("parsed", key) or parsed
 
 
 def _map(function, jobs: list, workers: int):

@@ -66,7 +66,8 @@ def test_a_parsed_transcript_comes_back_as_its_outline_with_words_in_the_file(tm
     name = "md_correction_strike.md"
     data = (FIXTURES / name).read_bytes()
     fresh = parse_transcript(name, data.decode())
-    raw, _ = _parse_one((name, data, tmp_path, "abcdef"))
+    key, (raw, _) = _parse_one((name, FIXTURES / name, tmp_path))
+    assert key == BuildCache(tmp_path).key(name, data) and BuildCache(tmp_path).load("parsed", key)
     source = raw.turns[0].paragraphs._source
     assert source.blob._data is None and source.words_blob._data is None
     assert len(pickle.dumps(raw)) < len(data)  # what crosses to the main process

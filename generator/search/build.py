@@ -6,7 +6,8 @@ and the filter files; every other file keeps its bytes. Either way of building g
 the same bytes: every file is a pure function of the briefings (search.files).
 
 A full build analyses ranges of briefings in workers (postings, and the docs chunks they
-place as they go), then encodes the terms in workers. An update analyses only the
+place as they go), then encodes the terms in workers; both write what they make to
+scratch files (Spill), so the main process never holds the corpus's postings or entries. An update analyses only the
 changed briefings and re-encodes their terms' entries, read back from the previous
 build's shards when the state comes from the build cache.
 """
@@ -147,7 +148,8 @@ class Spill:
     is written by one task only, from offset 0."""
 
     def __init__(self, count: int, folder: Path | None = None) -> None:
-        self._files = [tempfile.TemporaryFile(dir=folder, prefix=".podium-index-") for _ in range(count)]  # noqa: SIM115 (closed by close)
+        self._files = [tempfile.TemporaryFile(dir=folder, prefix=".podium-index-")  # noqa: SIM115 (see close)
+                       for _ in range(count)]
         self._ends = [0] * count  # in this process: where task i's writing has got to
 
     def write(self, i: int, data: bytes) -> int:

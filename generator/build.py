@@ -170,9 +170,12 @@ def read_transcripts(paths: list[Path], workers: int = 1,
     if stats != seen:
         cache.store("sources", "stat", stats)
     jobs = [job for _, job in missing]
-    for (i, (display, _, _)), (key, parsed) in zip(missing, _map(_parse_one, jobs, workers if len(jobs) >= PARALLEL_PARSE else 1)):
-        cache.digests[display] = key  # as read by the worker: it may have changed since (stats keep
-        results[i] = parsed  # the signature read first, so the next build reads it again)
+    parsed_all = _map(_parse_one, jobs, workers if len(jobs) >= PARALLEL_PARSE else 1)
+    for (i, (display, _, _)), (key, parsed) in zip(missing, parsed_all):
+        # the key of the bytes the worker read: the file may have changed since it was hashed
+        # here (then `stats` holds the signature seen first, and the next build reads it again)
+        cache.digests[display] = key
+        results[i] = parsed
         advance()
     transcripts = [raw for raw, _ in (results[i] for i in range(len(paths))) if raw is not None]
     diagnostics = [d for i in range(len(paths)) for d in results[i][1]]

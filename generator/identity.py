@@ -171,6 +171,7 @@ class Resolver:
         self.registry = registry
         self.known_labels = {a for p in registry.people for a in p.aliases} | registry.dated_labels
         self.surnames: dict[str, Counter[str]] = {}
+        self._archived: dict[tuple[str, str], Resolution] = {}  # archive's answers, until _learn
         for person in registry.people:
             self._learn(person.name.split()[-1].upper(), person.name, weight=1000)
             for alias in person.aliases:
@@ -179,6 +180,7 @@ class Resolver:
 
     def _learn(self, surname: str, name: str, weight: int = 1) -> None:
         self.surnames.setdefault(surname.upper(), Counter())[name] += weight
+        self._archived.clear()  # answers given so far may change with what was learnt
 
     def local(self, label: str, day, context: list[tuple[str, str | None]],
               period: tuple | None = None) -> Resolution | None:
@@ -212,7 +214,15 @@ class Resolver:
         return None
 
     def archive(self, label: str, original: str) -> Resolution:
-        """Resolve what the briefing alone could not: by surname across the archive."""
+        """Resolve what the briefing alone could not: by surname across the archive.
+        The same unknown label recurs in many briefings: each is answered once (a fuzzy
+        match against every known surname and label is a tenth of the link pass)."""
+        found = self._archived.get((label, original))
+        if found is None:
+            found = self._archived[(label, original)] = self._archive(label, original)
+        return found
+
+    def _archive(self, label: str, original: str) -> Resolution:
         if full := full_name_in_label(label):
             return Resolution(name=display_from_label(full))
         surname = surname_of(label) or (label if " " not in label else None)

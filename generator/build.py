@@ -268,6 +268,7 @@ def render_site(site: Site, config: Config, writer: SiteWriter, workers: int = 1
         todo = []
         for page in all_pages:
             keys[page.path] = digest(f"{environment_key} {page.path} {page.key!r}".encode())
+            page.key = ()  # digested: the render workers forked below need not share it
             unchanged = writer.previous.unchanged(page.path, keys[page.path])
             if unchanged:
                 writer.add(page.path, unchanged)

@@ -237,7 +237,8 @@ def _place(briefing: SearchBriefing, slot: int) -> tuple:
 # -- building from scratch -------------------------------------------------------------
 
 _job: tuple = ()  # (briefings in slot order, their slots, their indexes, documents, place, spill) for workers
-_merged: dict[str, list[tuple[int, int, int, int, int]]] = {}  # term -> its pieces in the spill, for workers
+_merged: dict[str, array] = {}  # term -> its pieces in the spill, PIECE numbers each, for workers
+PIECE = 2 + NFIELDS  # spill file, offset, ints in each field
 SPILL_FLUSH = 8 << 20  # bytes of entries a worker gathers before writing them out
 
 
@@ -256,20 +257,26 @@ def _rebuild(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Seq
     spill = Spill(len(ranges) + part_count, scratch)
     _job = ([briefings[i] for i in order], [slots[i] for i in order], order, documents, place, spill)
     cache.briefings = {}
-    merged: dict[str, list[tuple[int, int, int, int, int]]] = {}
+    merged: dict[str, array] = {}
+    processes.give_back_free_memory()  # what rendering let go of, before the workers fork
     try:
         with processes.pool(workers) if parallel else nullcontext() as pool:
             for number, (analysed, spilled, chunks) in enumerate((pool.map if parallel else map)(
                     _analyse_range, enumerate(ranges))):
                 cache.briefings.update(analysed)
                 for term, piece in spilled.items():  # each term's pieces, in ref order
-                    merged.setdefault(term, []).append((number, *piece))
+                    pieces = merged.get(term)
+                    if pieces is None:
+                        pieces = merged[term] = array("q")
+                    pieces.append(number)
+                    pieces.extend(piece)
                 yield from chunks
         # the biggest terms first, dealt round: parts of about equal work
-        terms = sorted(merged, key=lambda t: -sum(sum(piece[2:]) for piece in merged[t]))
+        terms = sorted(merged, key=lambda t: -_posting_ints(merged[t]))
         parts = [(len(ranges) + p, terms[p::part_count]) for p in range(part_count)]
         _merged = merged
         if parallel:
+            processes.give_back_free_memory()
             with processes.pool(workers) as pool:
                 encoded = list(pool.map(_encode_terms, parts))
         else:
@@ -355,6 +362,11 @@ def _analyse(items: Iterable[tuple[SearchBriefing, int, Sequence[SearchDocument]
     return out, postings, chunks
 
 
+def _posting_ints(pieces: array) -> int:
+    """How many ints a term's pieces hold: the work of encoding it."""
+    return sum(sum(pieces[p + 2:p + PIECE]) for p in range(0, len(pieces), PIECE))
+
+
 def _encode_terms(job: tuple[int, Sequence[str]]) -> tuple[dict, dict[str, bytes], dict[str, int]]:
     """Encode these terms from every range's postings, read back from the spill, and
     write their entries to spill file `number`: returns where each entry is, its digest
@@ -367,7 +379,9 @@ def _encode_terms(job: tuple[int, Sequence[str]]) -> tuple[dict, dict[str, bytes
     offset = spill.write(number, b"")
     for term in terms:
         fields = [array("i") for _ in range(NFIELDS)]
-        for piece_number, piece_offset, *counts in _merged[term]:
+        pieces = _merged[term]
+        for p in range(0, len(pieces), PIECE):
+            piece_number, piece_offset, *counts = pieces[p:p + PIECE]
             flat = array("i")
             flat.frombytes(spill.read(piece_number, piece_offset, sum(counts) * flat.itemsize))
             start = 0

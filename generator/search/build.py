@@ -258,6 +258,7 @@ def _rebuild(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Seq
     _job = ([briefings[i] for i in order], [slots[i] for i in order], order, documents, place, spill)
     cache.briefings = {}
     merged: dict[str, array] = {}
+    work: dict[str, int] = {}  # term -> ints in its postings
     processes.give_back_free_memory()  # what rendering let go of, before the workers fork
     try:
         with processes.pool(workers) if parallel else nullcontext() as pool:
@@ -270,9 +271,10 @@ def _rebuild(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Seq
                         pieces = merged[term] = array("q")
                     pieces.append(number)
                     pieces.extend(piece)
+                    work[term] = work.get(term, 0) + sum(piece[1:])
                 yield from chunks
         # the biggest terms first, dealt round: parts of about equal work
-        terms = sorted(merged, key=lambda t: -_posting_ints(merged[t]))
+        terms = sorted(merged, key=lambda t: -work[t])
         parts = [(len(ranges) + p, terms[p::part_count]) for p in range(part_count)]
         _merged = merged
         if parallel:
@@ -360,11 +362,6 @@ def _analyse(items: Iterable[tuple[SearchBriefing, int, Sequence[SearchDocument]
                                      len(docs), lengths, "\n".join(sorted(terms)), speakers)
         chunks += made_chunks(briefing, slot, docs, place)
     return out, postings, chunks
-
-
-def _posting_ints(pieces: array) -> int:
-    """How many ints a term's pieces hold: the work of encoding it."""
-    return sum(sum(pieces[p + 2:p + PIECE]) for p in range(0, len(pieces), PIECE))
 
 
 def _encode_terms(job: tuple[int, Sequence[str]]) -> tuple[dict, dict[str, bytes], dict[str, int]]:

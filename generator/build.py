@@ -232,8 +232,7 @@ _search_files: list[SearchFile] = []
 
 def _place_search_files(bounds: tuple[int, int]) -> list[Placed]:
     start, end = bounds
-    return [_writer.place(f.path, data) if isinstance(data := f.make(), bytes) else data
-            for f in _search_files[start:end]]
+    return [_writer.place(f.path, f.make()) for f in _search_files[start:end]]
 
 
 def _render_range(bounds: tuple[int, int]) -> list[Placed]:
@@ -362,12 +361,12 @@ def _documents(site: Site, i: int) -> list[SearchDocument]:
     return documents
 
 
-def search_documents(briefing: Briefing, start: int = 0, end: int | None = None) -> list[SearchDocument]:
-    """One search document per utterance with words, at positions start..end-1."""
+def search_documents(briefing: Briefing) -> list[SearchDocument]:
+    """One search document per utterance with words."""
     return [
         SearchDocument(position=u.index - 1, text=u.text, speaker=u.speaker_name,
                        speaker_slug=u.speaker.slug if u.speaker else None, url=u.url)
-        for u in briefing.utterances[start:end] if u.text
+        for u in briefing.utterances if u.text
     ]
 
 

@@ -198,12 +198,13 @@ def _reduce_transcript(self: RawTranscript):
 
 def _shared_source(turns: Sequence[RawTurn]) -> _PackedText | None:
     """The one packed source all turns were unpacked from, untouched, if so."""
-    sources = {id(t.paragraphs._source) for t in turns if isinstance(t.paragraphs, LazyParagraphs)}
-    if len(sources) != 1 or not turns:
+    if not turns or not isinstance(turns[0].paragraphs, LazyParagraphs):
         return None
     source = turns[0].paragraphs._source
     for i, turn in enumerate(turns):
-        if not isinstance(turn.paragraphs, LazyParagraphs) or turn.paragraphs._index != i or turn.words is not None:
+        paragraphs = turn.paragraphs
+        if not isinstance(paragraphs, LazyParagraphs) or paragraphs._source is not source \
+                or paragraphs._index != i or turn.words is not None:
             return None
     return source
 

@@ -372,8 +372,7 @@ def _encode_terms(job: tuple[int, Sequence[str]]) -> tuple[dict, dict[str, bytes
     spill = _job[-1]
     places, digests, sizes = {}, {}, {}
     pending: list[bytes] = []
-    size = 0
-    offset = spill.write(number, b"")
+    size = offset = 0  # file `number` is this task's alone
     for term in terms:
         fields = [array("i") for _ in range(NFIELDS)]
         pieces = _merged[term]

@@ -21,7 +21,7 @@ from generator.config import Config
 from generator.errors import ContentError, Diagnostic, PodiumError, Severity, warning
 from generator.export import export_pages
 from generator.link import link
-from generator.model import Briefing, Site, words_of
+from generator.model import Briefing, Site, forget_turns, words_of
 from generator.parse import decode_source, parse_transcript
 from generator.parse.records import RawTranscript, forget_unpacked
 from generator.progress import Progress
@@ -105,7 +105,7 @@ def check(content: Path, *, strict: bool = False, workers: int = 1, cache: Path 
         advance.stage.detail = f"{len(site.briefings)} briefings, {len(site.speakers)} speakers"
     report = Report(
         files=len(paths),
-        turns=sum(len(b.utterances) for b in site.briefings),
+        turns=sum(b.size for b in site.briefings),
         speakers=len(site.speakers),
         diagnostics=sorted(diagnostics + problems + notes),
         progress=progress,
@@ -242,7 +242,7 @@ def _render_range(bounds: tuple[int, int]) -> list[Placed]:
     placed = []
     for page in _pages[start:end]:
         placed.append(_writer.place(page.path, _renderer.render(page)))
-        forget_unpacked()  # a worker renders thousands: keep only the words of the page at hand
+        _forget()  # a worker renders thousands: keep only the turns and words of the page at hand
     return placed
 
 
@@ -349,7 +349,7 @@ def search_briefing(briefing: Briefing) -> SearchBriefing:
     """How the index sees a briefing; its key is the briefing page's own content key."""
     return SearchBriefing(
         slug=briefing.slug, title=briefing.title, kind=briefing.kind,
-        date=briefing.date.isoformat() if briefing.date else None, size=len(briefing.utterances),
+        date=briefing.date.isoformat() if briefing.date else None, size=briefing.size,
         key=digest(repr(briefing_key(briefing)).encode()))
 
 
@@ -357,8 +357,13 @@ def _documents(site: Site, i: int) -> list[SearchDocument]:
     """Briefing i's search documents; its words are forgotten once they are taken (the
     documents hold them): a worker indexes thousands."""
     documents = search_documents(site.briefings[i])
-    forget_unpacked()
+    _forget()
     return documents
+
+
+def _forget() -> None:
+    forget_turns()
+    forget_unpacked()
 
 
 def search_documents(briefing: Briefing) -> list[SearchDocument]:

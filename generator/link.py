@@ -1,7 +1,7 @@
 """The link pass: after every file is read, turn raw records into one connected site.
 
-Slugs, speaker identity across briefings, exchanges and prev/next all live here,
-because each depends on more than one file.
+Slugs, speaker identity across briefings and prev/next all live here, because each
+depends on more than one file. Exchanges are a briefing's own (model.exchanges).
 """
 
 from __future__ import annotations
@@ -12,40 +12,38 @@ from pathlib import PurePosixPath
 
 from generator.errors import Diagnostic, warning
 from generator.identity import Resolution, Resolver
-from generator.model import (
-    Briefing,
-    Exchange,
-    Site,
-    Speaker,
-    TurnKind,
-    Utterance,
-    slugify,
-)
-from generator.parse.records import RawTranscript
+from generator.model import Briefing, Resolved, Site, Speaker, TurnKind, slugify
+from generator.parse.records import Cast, RawTranscript
 from generator.registry import Registry, normalise_label
 
 
 def link(transcripts: list[RawTranscript], registry: Registry) -> tuple[Site, list[Diagnostic]]:
-    """Build the site model from every parsed transcript (sorted by path for determinism)."""
+    """Build the site model from every parsed transcript (sorted by path for determinism).
+    It works label by label, never turn by turn: a briefing's turns are made from what
+    its labels resolved to when a page reads them (Briefing.utterances)."""
     transcripts = sorted(transcripts, key=lambda t: t.path)
     resolver = Resolver(registry)
     periods = _folder_periods(transcripts)
-    local = [_resolve_locally(t, resolver, periods.get(_folder(t))) for t in transcripts]
+    casts = [raw.cast() for raw in transcripts]
+    keys = [[normalise_label(label) for label in cast.labels] for cast in casts]
+    local = [_resolve_locally(t, k, resolver, periods.get(_folder(t))) for t, k in zip(transcripts, keys)]
     people = _People()
     diagnostics: list[Diagnostic] = []
     briefings = []
-    for raw, slug, resolutions in zip(transcripts, _slugs(transcripts), local):
+    for raw, cast, labels, slug, resolutions in zip(transcripts, casts, keys, _slugs(transcripts), local):
         briefing = _briefing(raw, slug)
-        for turn in raw.turns:
-            resolution = None
-            if turn.label is not None:
-                key = normalise_label(turn.label)
-                resolution = resolutions.get(key) or resolver.archive(key, turn.label)
-                resolutions[key] = resolution
-            utterance = _utterance(briefing, turn, resolution, people)
-            briefing.utterances.append(utterance)
-        diagnostics += _label_notes(raw, resolutions)
-        briefing.exchanges = exchanges(briefing.utterances)
+        resolved, appearing = [], {}
+        for i, (key, label) in enumerate(zip(labels, cast.labels)):  # in order of first turn, as a reader meets them
+            resolution = resolutions.get(key) or resolver.archive(key, label)
+            resolutions[key] = resolution
+            resolved.append(_resolved(resolution, people))
+            if (speaker := resolved[-1].speaker) is not None:
+                appearing.setdefault(speaker, []).append(i)
+                speaker.turn_count += cast.counts[i]
+        for speaker, ids in appearing.items():
+            speaker.appearing.append((briefing, tuple(ids)))
+        briefing.resolved = tuple(resolved)
+        diagnostics += _label_notes(raw, cast, labels, resolutions)
         briefings.append(briefing)
     _chain(briefings)
     briefings.sort(key=Briefing.sort_key, reverse=True)
@@ -67,28 +65,27 @@ def _folder_periods(transcripts: list[RawTranscript]) -> dict[str, tuple]:
     return {folder: (min(days), max(days)) for folder, days in dates.items()}
 
 
-def _resolve_locally(raw: RawTranscript, resolver: Resolver, period) -> dict[str, Resolution | None]:
+def _resolve_locally(raw: RawTranscript, keys: list[str], resolver: Resolver, period) -> dict[str, Resolution]:
+    """The labels (normalised, in order of first turn) the briefing itself resolves."""
     texts = (*raw.speakers, raw.title, *(h for _, h in raw.header))
     context = [(raw.principal, raw.principal_office)] if raw.principal else []
     context += [(text, None) for text in texts if text]
     resolutions: dict[str, Resolution | None] = {}
-    for turn in raw.turns:
-        if turn.label is not None:
-            key = normalise_label(turn.label)
-            if key not in resolutions:
-                resolutions[key] = resolver.local(key, raw.date, context, period)
+    for key in keys:
+        if key not in resolutions:
+            resolutions[key] = resolver.local(key, raw.date, context, period)
     return {k: v for k, v in resolutions.items() if v is not None}
 
 
-def _label_notes(raw: RawTranscript, resolutions: dict[str, Resolution]) -> list[Diagnostic]:
+def _label_notes(raw: RawTranscript, cast: Cast, keys: list[str],
+                 resolutions: dict[str, Resolution]) -> list[Diagnostic]:
+    """A warning for each distinct note, at the first turn it concerns."""
     notes, seen = [], set()
-    for turn in raw.turns:
-        if turn.label is None:
-            continue
-        resolution = resolutions[normalise_label(turn.label)]
+    for key, line in zip(keys, cast.lines):
+        resolution = resolutions[key]
         if resolution.note and resolution.note not in seen:
             seen.add(resolution.note)
-            notes.append(warning(raw.path, turn.line, resolution.note_kind, resolution.note))
+            notes.append(warning(raw.path, line, resolution.note_kind, resolution.note))
     return notes
 
 
@@ -110,25 +107,14 @@ def _briefing(raw: RawTranscript, slug: str) -> Briefing:
     return Briefing(
         slug=slug, source=raw.path, title=raw.title or PurePosixPath(raw.path).stem,
         date=raw.date, kind=raw.event_kind, time=raw.time,
-        place=raw.place, source_url=raw.source_url,
+        place=raw.place, source_url=raw.source_url, raw=raw, size=len(raw.turns),
     )
 
 
-def _utterance(briefing, turn, resolution: Resolution | None, people: _People) -> Utterance:
-    utterance = Utterance(
-        briefing=briefing, index=len(briefing.utterances) + 1, line=turn.line,
-        label=turn.label, kind=TurnKind.NARRATION, paragraphs=turn.paragraphs,
-        words=turn.words,  # worked out by the parse (if in this process): Utterance.text need not again
-    )
-    if resolution is None:
-        return utterance
+def _resolved(resolution: Resolution, people: _People) -> Resolved:
     if resolution.role:
-        utterance.role, utterance.kind = resolution.role, resolution.role.kind
-        return utterance
-    speaker = people.get(resolution)
-    speaker.utterances.append(utterance)
-    utterance.speaker, utterance.kind = speaker, TurnKind.REMARKS
-    return utterance
+        return Resolved(resolution.role.kind, None, resolution.role)
+    return Resolved(TurnKind.REMARKS, people.get(resolution), None)
 
 
 class _People:
@@ -151,19 +137,6 @@ class _People:
             )
         self.by_name[name] = self.by_slug[slug]
         return self.by_slug[slug]
-
-
-def exchanges(utterances: list[Utterance]) -> list[Exchange]:
-    """Split turns into exchanges: a question (and its follow-up questions) starts one."""
-    result: list[Exchange] = [Exchange(0, [])]
-    previous_kind = None
-    for utterance in utterances:
-        asks = utterance.kind is TurnKind.QUESTION
-        if asks and previous_kind is not TurnKind.QUESTION and result[-1].utterances:
-            result.append(Exchange(len(result), []))
-        result[-1].utterances.append(utterance)
-        previous_kind = utterance.kind
-    return [x for x in result if x.utterances]
 
 
 def _chain(briefings: list[Briefing]) -> None:

@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
+from typing import NamedTuple
 
 from generator.inline import markdown_text
-from generator.parse.records import Paragraph, SegmentKind
+from generator.parse.records import Paragraph, RawTranscript, SegmentKind
 
 SLUG_MAX = 80
 # Past these, a speaker's page shows the latest appearances and links to a page per
@@ -65,34 +66,38 @@ class Speaker:
     name: str
     offices: list[str] = field(default_factory=list)
     bio: str | None = None  # Markdown, from the registry
-    utterances: list[Utterance] = field(default_factory=list)
+    # Each briefing this speaker spoke in (in path order), with the labels (indexes into
+    # its cast) that resolved to them: the turns are made only when a page shows them.
+    appearing: list[tuple[Briefing, tuple[int, ...]]] = field(default_factory=list)
+    turn_count: int = 0
 
     @property
     def url(self) -> str:
         return f"speakers/{self.slug}/"
 
+    @property
+    def utterances(self) -> list[Utterance]:
+        """Every turn, briefing by briefing in path order (made on demand)."""
+        return [u for briefing, labels in self.appearing for u in briefing.turns_of(labels)]
+
     @cached_property
     def briefings(self) -> list[Briefing]:
         """Briefings this speaker spoke in, newest first (read after the link pass)."""
-        seen: dict[int, Briefing] = {}
-        for utterance in self.utterances:
-            seen.setdefault(id(utterance.briefing), utterance.briefing)
-        return sorted(seen.values(), key=Briefing.sort_key, reverse=True)
+        return [briefing for briefing, _ in self.appearances]
 
     @cached_property
-    def appearances(self) -> list[tuple[Briefing, list[Utterance]]]:
-        """Each briefing (newest first) with this speaker's turns in it."""
-        turns: dict[int, list[Utterance]] = {}
-        for utterance in self.utterances:
-            turns.setdefault(id(utterance.briefing), []).append(utterance)
-        return [(briefing, turns[id(briefing)]) for briefing in self.briefings]
+    def appearances(self) -> list[Appearance]:
+        """Each briefing (newest first) with this speaker's labels in it; `turns` makes
+        the turns."""
+        return [Appearance(briefing, labels)
+                for briefing, labels in sorted(self.appearing, key=lambda a: a[0].sort_key(), reverse=True)]
 
     @cached_property
-    def years(self) -> list[tuple[str, list[tuple[Briefing, list[Utterance]]]]]:
+    def years(self) -> list[tuple[str, list[Appearance]]]:
         """Appearances grouped by year, newest year first, undated last."""
-        groups: dict[str, list[tuple[Briefing, list[Utterance]]]] = {}
-        for briefing, turns in self.appearances:
-            groups.setdefault(year_of(briefing.date), []).append((briefing, turns))
+        groups: dict[str, list[Appearance]] = {}
+        for appearance in self.appearances:
+            groups.setdefault(year_of(appearance.briefing.date), []).append(appearance)
         return list(groups.items())
 
     @property
@@ -111,6 +116,34 @@ class Speaker:
                     _, n = counts.get(other.slug, (other, 0))
                     counts[other.slug] = (other, n + 1)
         return sorted(counts.values(), key=lambda pair: (-pair[1], pair[0].name))
+
+
+class Appearance(NamedTuple):
+    """A speaker in one briefing: the labels (indexes into its cast) that name them."""
+
+    briefing: Briefing
+    labels: tuple[int, ...]
+
+    @property
+    def turns(self) -> list[Utterance]:
+        return self.briefing.turns_of(self.labels)
+
+
+class Appearances(Sequence[tuple["Briefing", list["Utterance"]]]):
+    """Appearances as a page shows them, (briefing, turns): the turns are made as the
+    page is rendered, in the process that renders it."""
+
+    def __init__(self, appearances: Sequence[Appearance]) -> None:
+        self.appearances = appearances
+
+    def __len__(self) -> int:
+        return len(self.appearances)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return Appearances(self.appearances[index])
+        appearance = self.appearances[index]
+        return appearance.briefing, appearance.turns
 
 
 def words_of(paragraphs: Sequence[Paragraph]) -> str:
@@ -194,11 +227,15 @@ class Briefing:
     time: str | None = None
     place: str | None = None
     source_url: str | None = None
-    utterances: list[Utterance] = field(default_factory=list)
-    exchanges: list[Exchange] = field(default_factory=list)
     previous: Briefing | None = None
     next: Briefing | None = None
     digest: str = ""  # of the source's bytes: what the cache and page keys compare
+    # Set by the link pass: the parsed transcript, and what each label of its cast
+    # resolved to (turn kind, speaker, role). The turns are made from them when read.
+    raw: RawTranscript | None = None
+    resolved: tuple[Resolved, ...] = ()
+    size: int = 0  # turns
+    _turns: list[Utterance] | None = field(default=None, repr=False)
 
     @property
     def url(self) -> str:
@@ -213,15 +250,77 @@ class Briefing:
     def sort_key(self) -> tuple:
         return (self.date or dt.date.min, self.title, self.slug)
 
+    @property
+    def utterances(self) -> list[Utterance]:
+        """Every turn, made from the parsed transcript on first read (and again after
+        `forget_turns`): a build makes those of the pages it renders only."""
+        if self._turns is None:
+            self._turns = self._make_turns()
+            _made.append(self)
+        return self._turns
+
+    def _make_turns(self) -> list[Utterance]:
+        turns = []
+        if self.raw is None:
+            return turns
+        index = {label: i for i, label in enumerate(self.raw.cast().labels)}
+        for number, turn in enumerate(self.raw.turns, 1):
+            kind, speaker, role = self.resolved[index[turn.label]] if turn.label is not None else _UNLABELLED
+            turns.append(Utterance(self, number, turn.line, turn.label, kind, turn.paragraphs, speaker, role,
+                                   turn.words))  # words worked out by the parse, if in this process
+        return turns
+
+    def turns_of(self, labels: tuple[int, ...]) -> list[Utterance]:
+        """The turns whose labels are these (indexes into the cast), in order."""
+        wanted = {self.raw.cast().labels[i] for i in labels}
+        return [u for u in self.utterances if u.label in wanted]
+
+    @property
+    def exchanges(self) -> list[Exchange]:
+        return exchanges(self.utterances)
+
     @cached_property
     def speakers(self) -> list[Speaker]:
         """People who spoke, in order of first turn (read after the link pass)."""
-        return list({u.speaker.slug: u.speaker for u in self.utterances if u.speaker}.values())
+        return list({s.slug: s for _, s, _ in self.resolved if s}.values())
 
     @cached_property
     def roles(self) -> list[Role]:
         """Anonymous parts in the room, in order of first turn (read after the link pass)."""
-        return list({u.role.key: u.role for u in self.utterances if u.role}.values())
+        return list({r.key: r for _, _, r in self.resolved if r}.values())
+
+
+class Resolved(NamedTuple):
+    """What a label in a briefing stands for."""
+
+    kind: TurnKind
+    speaker: Speaker | None
+    role: Role | None
+
+
+_UNLABELLED = Resolved(TurnKind.NARRATION, None, None)
+_made: list[Briefing] = []  # briefings whose turns were made in this process, since forget_turns
+
+
+def forget_turns() -> None:
+    """Forget the turns made so far: a worker rendering thousands of pages keeps only
+    those of the page at hand."""
+    for briefing in _made:
+        briefing._turns = None
+    _made.clear()
+
+
+def exchanges(utterances: list[Utterance]) -> list[Exchange]:
+    """Split turns into exchanges: a question (and its follow-up questions) starts one."""
+    result: list[Exchange] = [Exchange(0, [])]
+    previous_kind = None
+    for utterance in utterances:
+        asks = utterance.kind is TurnKind.QUESTION
+        if asks and previous_kind is not TurnKind.QUESTION and result[-1].utterances:
+            result.append(Exchange(len(result), []))
+        result[-1].utterances.append(utterance)
+        previous_kind = utterance.kind
+    return [x for x in result if x.utterances]
 
 
 @dataclass

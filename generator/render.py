@@ -19,7 +19,15 @@ from markupsafe import Markup
 from generator import __version__
 from generator.config import Config
 from generator.inline import markdown_inline, paragraph_html
-from generator.model import HOME_PAGE_BRIEFINGS, SPEAKER_PAGE_APPEARANCES, Briefing, Site, Speaker
+from generator.model import (
+    HOME_PAGE_BRIEFINGS,
+    SPEAKER_PAGE_APPEARANCES,
+    Appearance,
+    Appearances,
+    Briefing,
+    Site,
+    Speaker,
+)
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -132,31 +140,33 @@ def briefing_page(briefing: Briefing) -> Page:
 
 
 def briefing_key(briefing: Briefing) -> tuple:
-    """A briefing's own content and who its labels resolved to."""
+    """A briefing's own content (its digest fixes which label each turn has) and who
+    each of its labels resolved to."""
     people = tuple((s.slug, s.name, tuple(s.offices)) for s in briefing.speakers)
-    turns = tuple((u.speaker.slug if u.speaker else u.role.key if u.role else None)
-                  for u in briefing.utterances)
-    return (briefing.digest, briefing.slug, briefing.kind, people, turns)
+    labels = tuple((r.speaker.slug if r.speaker else r.role.key if r.role else None) for r in briefing.resolved)
+    return (briefing.digest, briefing.slug, briefing.kind, people, labels)
 
 
 def speaker_page(speaker: Speaker) -> Page:
     shown = speaker.appearances[:SPEAKER_PAGE_APPEARANCES] if speaker.paginated else speaker.appearances
     others = tuple((o.slug, o.name, n) for o, n in speaker.appeared_with())
     years = tuple((year, len(group)) for year, group in speaker.years) if speaker.paginated else ()
-    key = (speaker.slug, speaker.name, tuple(speaker.offices), speaker.bio, len(speaker.utterances),
+    key = (speaker.slug, speaker.name, tuple(speaker.offices), speaker.bio, speaker.turn_count,
            len(speaker.briefings), _appearances_key(shown), others, years)
-    return Page(f"{speaker.url}index.html", "speaker.html", {"speaker": speaker, "appearances": shown}, key)
+    return Page(f"{speaker.url}index.html", "speaker.html", {"speaker": speaker, "appearances": Appearances(shown)},
+                key)
 
 
 def speaker_year_page(speaker: Speaker, year: str, group: list) -> Page:
     years = tuple(y for y, _ in speaker.years)
     key = (speaker.slug, speaker.name, year, years, _appearances_key(group))
     return Page(f"{speaker.year_url(year)}index.html", "speaker_year.html",
-                {"speaker": speaker, "year": year, "appearances": group}, key)
+                {"speaker": speaker, "year": year, "appearances": Appearances(group)}, key)
 
 
-def _appearances_key(appearances: list) -> tuple:
-    return tuple((b.slug, b.title, b.date, b.digest, tuple(u.index for u in turns)) for b, turns in appearances)
+def _appearances_key(appearances: list[Appearance]) -> tuple:
+    """Which briefings, and which of their labels (their digests fix which turns)."""
+    return tuple((b.slug, b.title, b.date, b.digest, labels) for b, labels in appearances)
 
 
 def _listing_entry(b: Briefing) -> tuple:
@@ -165,7 +175,7 @@ def _listing_entry(b: Briefing) -> tuple:
 
 def _listing_key(site: Site) -> tuple:
     briefings = tuple(_listing_entry(b) for b in site.briefings)
-    speakers = tuple((s.slug, s.name, len(s.utterances), len(s.briefings)) for s in site.speakers)
+    speakers = tuple((s.slug, s.name, s.turn_count, len(s.briefings)) for s in site.speakers)
     return briefings, speakers
 
 

@@ -2,16 +2,18 @@
 cannot be trusted are ignored."""
 
 import pickle
+import shutil
 from pathlib import Path
 
 import pytest
 
-from generator.build import _parse_one
+from generator.build import _parse_one, check
 from generator.cache import MAGIC, Blob, BuildCache
 from generator.errors import PodiumError
-from generator.model import words_of
+from generator.export import briefing_record
+from generator.model import Appearances, forget_turns, words_of
 from generator.parse import parse_transcript
-from generator.parse.records import forget_unpacked
+from generator.parse.records import LazyTurns, cast_of, forget_unpacked
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -77,3 +79,35 @@ def test_a_parsed_transcript_comes_back_as_its_outline_with_words_in_the_file(tm
     forget_unpacked()
     assert source._turns is None and source._words is None and not source._paragraphs
     assert list(raw.turns[-1].paragraphs) == fresh.turns[-1].paragraphs  # unpacked again from the file
+
+
+def test_a_cached_transcript_gives_its_cast_without_making_its_turns(tmp_path):
+    name = "wh_text_q_nbsp.txt"
+    fresh = parse_transcript(name, (FIXTURES / name).read_text(encoding="utf-8"))
+    _, (raw, _) = _parse_one((name, FIXTURES / name, tmp_path))
+    assert isinstance(raw.turns, LazyTurns) and len(raw.turns) == len(fresh.turns)
+    assert raw.cast() == cast_of(fresh.turns) and raw.turns._list is None
+    assert raw.cast().labels and sum(raw.cast().counts) <= len(fresh.turns)
+    assert [(t.line, t.label) for t in raw.turns] == [(t.line, t.label) for t in fresh.turns]
+    forget_unpacked()
+    assert raw.turns._list is None
+
+
+def test_linking_cached_transcripts_makes_no_turns_until_a_page_reads_them(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    for name in ("wh_text_q_nbsp.txt", "md_teleconference_moderator.md", "sd_press_availability.txt"):
+        shutil.copy(FIXTURES / name, content / name)
+    uncached, _ = check(content)
+    check(content, cache=tmp_path / "cache")
+    site, _ = check(content, cache=tmp_path / "cache")
+    assert all(b._turns is None and b.raw.turns._list is None for b in site.briefings)
+    assert [s.turn_count for s in site.speakers] == [len(s.utterances) for s in uncached.speakers]
+    assert all(b._turns is None for b in site.briefings)  # counting turns made none
+    for briefing, expected in zip(site.briefings, uncached.briefings, strict=True):
+        assert briefing_record(briefing) == briefing_record(expected)
+    for speaker, expected in zip(site.speakers, uncached.speakers, strict=True):
+        assert [(b.slug, [u.index for u in turns]) for b, turns in Appearances(speaker.appearances)] == \
+            [(b.slug, [u.index for u in turns]) for b, turns in Appearances(expected.appearances)]
+    forget_turns()
+    assert all(b._turns is None for b in site.briefings)

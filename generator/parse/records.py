@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import pickle
 import sys
+from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -74,8 +75,39 @@ class RawTranscript:
     source_url: str | None = None
     speakers: list[str] = field(default_factory=list)  # front matter `speakers:`
     header: list[tuple[int, str]] = field(default_factory=list)  # other header lines
-    turns: list[RawTurn] = field(default_factory=list)
+    turns: list[RawTurn] | LazyTurns = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def cast(self) -> Cast:
+        """Who speaks, without reading the turns when they came from the build cache."""
+        if isinstance(self.turns, LazyTurns):
+            return self.turns.cast
+        return cast_of(self.turns)
+
+
+class Cast(NamedTuple):
+    """A transcript's labels without its turns: what the link pass needs of every
+    transcript, the turns being read only for the pages an incremental build renders."""
+
+    labels: tuple[str, ...]  # distinct labels as printed, in order of first turn
+    lines: tuple[int, ...]  # the line of each label's first turn
+    counts: tuple[int, ...]  # each label's turns
+    turns: int  # turns in all, labelled or not
+
+
+def cast_of(turns: Sequence[RawTurn]) -> Cast:
+    index: dict[str, int] = {}
+    lines, counts = [], []
+    for turn in turns:
+        if turn.label is None:
+            continue
+        i = index.get(turn.label)
+        if i is None:
+            i = index[turn.label] = len(lines)
+            lines.append(turn.line)
+            counts.append(0)
+        counts[i] += 1
+    return Cast(tuple(index), tuple(lines), tuple(counts), len(turns))
 
 
 _KINDS = tuple(SegmentKind)
@@ -125,7 +157,7 @@ class _PackedText:
         self._paragraphs = {}
 
 
-_unpacked: list[_PackedText] = []  # in this process, since forget_unpacked
+_unpacked: list[_PackedText | LazyTurns] = []  # in this process, since forget_unpacked
 
 
 def forget_unpacked() -> None:
@@ -173,11 +205,52 @@ def _pack_paragraphs(paragraphs: Sequence[Paragraph]) -> tuple:
     return tuple((p.line, p.markdown, tuple((_CODES[s.kind], s.text) for s in p.segments)) for p in paragraphs)
 
 
-def _unpack_transcript(fields: dict, turns: tuple, blob: Blob, words: Blob | None = None) -> RawTranscript:
-    source = _PackedText(blob, words)
-    intern = sys.intern  # labels repeat: one string for each, not one per turn
-    return RawTranscript(**fields, turns=[RawTurn(line, label and intern(label), LazyParagraphs(source, i, count))
-                                          for i, (line, label, count) in enumerate(turns)])
+class LazyTurns(Sequence[RawTurn]):
+    """A transcript's turns as unpickled: their lines, labels and paragraph counts packed
+    in arrays, made into RawTurns when first read (until `forget_unpacked`). The link
+    pass reads only the `cast`, so a build makes the turns of the briefings whose pages
+    it renders and no others. The turns made are views: what is set on them is not kept."""
+
+    __slots__ = ("_list", "cast", "packed", "source")
+
+    def __init__(self, source: _PackedText, cast: Cast, packed: tuple[bytes, bytes, bytes]) -> None:
+        self.source, self.cast, self.packed = source, cast, packed
+        self._list: list[RawTurn] | None = None
+
+    def _turns(self) -> list[RawTurn]:
+        if self._list is None:
+            lines, ids, counts = (array("i", data) for data in self.packed)
+            labels = self.cast.labels
+            self._list = [RawTurn(line, labels[label] if label >= 0 else None, LazyParagraphs(self.source, i, count))
+                          for i, (line, label, count) in enumerate(zip(lines, ids, counts))]
+            _unpacked.append(self)
+        return self._list
+
+    def release(self) -> None:
+        self._list = None
+
+    def __getitem__(self, index):
+        return self._turns()[index]
+
+    def __len__(self) -> int:
+        return self.cast.turns
+
+    def __iter__(self) -> Iterator[RawTurn]:
+        return iter(self._turns())
+
+
+def _unpack_transcript(fields: dict, cast: tuple, packed: tuple[bytes, bytes, bytes], blob: Blob,
+                       words: Blob | None = None) -> RawTranscript:
+    labels, *rest = cast
+    cast = Cast(tuple(map(sys.intern, labels)), *rest)  # labels repeat across transcripts: one string each
+    return RawTranscript(**fields, turns=LazyTurns(_PackedText(blob, words), cast, packed))
+
+
+def _pack_turns(turns: Sequence[RawTurn], cast: Cast) -> tuple[bytes, bytes, bytes]:
+    index = {label: i for i, label in enumerate(cast.labels)}
+    return (array("i", [t.line for t in turns]).tobytes(),
+            array("i", [index[t.label] if t.label is not None else -1 for t in turns]).tobytes(),
+            array("i", [len(t.paragraphs) for t in turns]).tobytes())
 
 
 def _reduce_transcript(self: RawTranscript):
@@ -186,27 +259,15 @@ def _reduce_transcript(self: RawTranscript):
     (or, from the build cache, read) until asked for. A transcript as it was loaded
     passes its blobs on as they are."""
     fields = {k: v for k, v in self.__dict__.items() if k != "turns"}
-    turns = tuple((t.line, t.label, len(t.paragraphs)) for t in self.turns)
-    source = _shared_source(self.turns)
-    if source is not None:
-        return _unpack_transcript, (fields, turns, source.blob, source.words_blob)
-    blob = pickle.dumps(tuple(_pack_paragraphs(t.paragraphs) for t in self.turns), pickle.HIGHEST_PROTOCOL)
-    texts = [t.words if t.words is not None else getattr(t.paragraphs, "words", None) for t in self.turns]
+    turns = self.turns
+    if isinstance(turns, LazyTurns):
+        source = turns.source
+        return _unpack_transcript, (fields, tuple(turns.cast), turns.packed, source.blob, source.words_blob)
+    cast = cast_of(turns)
+    blob = pickle.dumps(tuple(_pack_paragraphs(t.paragraphs) for t in turns), pickle.HIGHEST_PROTOCOL)
+    texts = [t.words if t.words is not None else getattr(t.paragraphs, "words", None) for t in turns]
     words = None if None in texts else Blob(pickle.dumps(tuple(texts), pickle.HIGHEST_PROTOCOL))
-    return _unpack_transcript, (fields, turns, Blob(blob), words)
-
-
-def _shared_source(turns: Sequence[RawTurn]) -> _PackedText | None:
-    """The one packed source all turns were unpacked from, untouched, if so."""
-    if not turns or not isinstance(turns[0].paragraphs, LazyParagraphs):
-        return None
-    source = turns[0].paragraphs._source
-    for i, turn in enumerate(turns):
-        paragraphs = turn.paragraphs
-        if not isinstance(paragraphs, LazyParagraphs) or paragraphs._source is not source \
-                or paragraphs._index != i or turn.words is not None:
-            return None
-    return source
+    return _unpack_transcript, (fields, tuple(cast), _pack_turns(turns, cast), Blob(blob), words)
 
 
 RawTranscript.__reduce__ = _reduce_transcript  # type: ignore[method-assign]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import pickle
@@ -224,6 +225,7 @@ def test_incremental_updates_give_the_bytes_of_a_clean_build(workers, pickled, m
     without the entries, which the update reads back from the previous shards)."""
     monkeypatch.setattr("generator.search.build.PARALLEL_TERMS", 1)  # workers share even small updates
     monkeypatch.setattr("generator.search.build.SHARD_CAP", 3000)  # many small shards: updates regroup them
+    monkeypatch.setattr("generator.search.shards.MARK_EVERY", 3)  # long fields are respelled between marks
     rng = random.Random(7)
     pool = seed_briefings(600)
     briefings, spare = pool[:12], pool[12:]
@@ -253,6 +255,7 @@ def test_incremental_updates_give_the_bytes_of_a_clean_build(workers, pickled, m
         assert files == build_search_index(briefings), step
         assert cache.changed
     assert cache.briefings.keys() == {b.slug for b in briefings}
+    assert len(cache.marks) > 100  # the common terms' fields are long: the updates kept their marks
 
 
 def test_a_state_that_does_not_match_the_previous_shards_means_a_full_build():
@@ -290,7 +293,56 @@ def test_respelling_an_entry_equals_encoding_its_new_postings():
         flats = [array("i", [x for r in sorted(a) for x in (r, *a[r])]) for a in added]
         after = [{**k, **a} for k, a in zip(kept, added)]
         expected = encode_term("t’erm", [_columns(p) for p in after]) if any(after) else None
-        assert respell(before, removed, flats if any(added) else None) == expected
+        assert respell(before, removed, flats if any(added) else None)[0] == expected
+
+
+@pytest.mark.parametrize("every", [1, 2, 3, 5])
+def test_respelling_between_marks_equals_encoding_its_new_postings(every, monkeypatch):
+    """Long fields are respelled between the marks around the change: chained changes
+    (each using the marks the last one left) give what encoding afresh gives, and the
+    marks left always point where they say."""
+    from array import array
+
+    from generator.search.shards import MARK, NFIELDS, encode_term, marks_of, respell
+
+    monkeypatch.setattr("generator.search.shards.MARK_EVERY", every)
+    rng = random.Random(every)
+    for _ in range(60):
+        postings = [{r: (rng.choice([1, 1, 1, 2]), rng.randint(1, 90)) for r in rng.sample(range(600), rng.randint(0, 40))}
+                    for _ in range(NFIELDS)]
+        if not any(postings):
+            continue
+        entry = encode_term("term", [_columns(p) for p in postings])
+        marks = marks_of(entry)
+        for _ in range(8):
+            lo = rng.randrange(0, 600)
+            removed = [(lo, lo + rng.randint(1, 40))] if rng.random() < 0.6 else []
+            kept = [{r: v for r, v in p.items() if not any(a <= r < b for a, b in removed)} for p in postings]
+            start = rng.randrange(0, 600)
+            free = [r for r in range(start, start + 30) if all(r not in p for p in kept)]
+            added = [{r: (rng.choice([1, 1, 2, 3]) if rng.random() < 0.5 else 1, rng.randint(1, 90))
+                      for r in rng.sample(free, min(len(free), rng.randint(0, 6)))} for _ in range(NFIELDS)]
+            flats = [array("i", [x for r in sorted(a) for x in (r, *a[r])]) for a in added]
+            postings = [{**k, **a} for k, a in zip(kept, added)]
+            expected = encode_term("term", [_columns(p) for p in postings]) if any(postings) else None
+            entry_after, marks = respell(entry, removed, flats if any(added) else None, marks)
+            assert entry_after == expected
+            if entry_after is None:
+                break
+            entry = entry_after
+            for field, flat in zip(_field_columns(entry), marks or [None] * NFIELDS):
+                for i in range(0, len(flat) if flat else 0, MARK):
+                    index, before, *offsets = flat[i:i + MARK]
+                    refs = list(itertools.accumulate(map(int, field[0].split(","))))
+                    assert refs[index - 1] == before
+                    for column, offset in zip(field, offsets):
+                        if column:
+                            assert column[offset - 1] == "," and column[:offset].count(",") == index
+
+
+def _field_columns(entry: str) -> list[tuple[str, str, str]]:
+    fields = json.loads(entry)[2:]
+    return [tuple(",".join(map(str, column)) for column in f) if f else ("", "", "") for f in fields]
 
 
 def _columns(postings: dict[int, tuple[int, int]]) -> tuple[list[int], list[int], list[int]]:

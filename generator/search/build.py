@@ -9,7 +9,8 @@ A full build analyses ranges of briefings in workers (postings, and the docs chu
 place as they go), then encodes the terms in workers; both write what they make to
 scratch files (Spill), so the main process never holds the corpus's postings or entries. An update analyses only the
 changed briefings and re-encodes their terms' entries, read back from the previous
-build's shards when the state comes from the build cache.
+build's shards when the state comes from the build cache; a long entry is re-encoded
+only between the marks around the change (shards.respell), which the state keeps.
 """
 
 from __future__ import annotations
@@ -92,12 +93,16 @@ class SearchCache:
     sizes: dict[str, int] = field(default_factory=dict)  # term -> length of its entry
     shards: list[tuple[str, str]] = field(default_factory=list)  # (first term, name) of each shard written
     entries: dict[str, str] = field(default_factory=dict)  # term -> encoded entry, where known
+    marks: dict[str, tuple] = field(default_factory=dict)  # term -> its long fields' marks (shards.respell)
     changed: bool = False  # whether the last update changed anything
     spill: Spill | None = None  # a full build's entries, written out until its shards are made
     spilled: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # term -> place in spill
 
     def __getstate__(self) -> dict:
         return {**self.__dict__, "entries": {}, "spill": None, "spilled": {}}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update({"marks": {}, **state})  # a state pickled before marks has none
 
     def entry(self, term: str, previous: Previous | None) -> str:
         """A term's entry: known, written out by this build, or read from the shard the
@@ -288,7 +293,7 @@ def _rebuild(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Seq
         raise
     finally:
         _job, _merged = (), {}
-    cache.entries, cache.digests, cache.sizes = {}, {}, {}
+    cache.entries, cache.digests, cache.sizes, cache.marks = {}, {}, {}, {}
     for spilled, digests, sizes in encoded:
         cache.spilled.update(spilled)
         cache.digests.update(digests)
@@ -435,7 +440,7 @@ def _update(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequ
     for file in chunks:
         yield SearchFile(file.path, file.key, partial(given, place(file.path, file.make()) if place else file.make()))
     global _respell_job
-    _respell_job = (cache.entries, removed, postings)
+    _respell_job = (cache.entries, cache.marks, removed, postings)
     try:
         if workers > 1 and len(terms) >= PARALLEL_TERMS:
             by_size = sorted(terms, key=lambda t: -len(cache.entries.get(t, "")))  # dealt round: even work
@@ -446,11 +451,15 @@ def _update(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequ
             respelled = _respell(terms)
     finally:
         _respell_job = ()
-    for term, entry in respelled:
+    for term, entry, marks in respelled:
         if entry is not None:
             cache.entries[term], cache.digests[term], cache.sizes[term] = entry, _digest(entry), len(entry)
         elif term in cache.digests:
             del cache.entries[term], cache.digests[term], cache.sizes[term]
+        if marks is not None:
+            cache.marks[term] = marks
+        else:
+            cache.marks.pop(term, None)
     slugs = {b.slug for b in briefings}
     for slug in [s for s in cache.briefings if s not in slugs]:
         del cache.briefings[slug]
@@ -458,22 +467,24 @@ def _update(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequ
     return fresh
 
 
-_respell_job: tuple = ()  # (entries, removed ranges, added postings) for forked workers
+_respell_job: tuple = ()  # (entries, marks, removed ranges, added postings) for forked workers
 
 
-def _respell(terms: Sequence[str]) -> list[tuple[str, str | None]]:
-    """The new entry of each term whose postings change (None: it has none left)."""
-    entries, removed, postings = _respell_job
+def _respell(terms: Sequence[str]) -> list[tuple[str, str | None, tuple | None]]:
+    """The new entry of each term whose postings change (None: it has none left), with
+    its marks. A long entry without marks yet (the first change after a full build) is
+    read whole, and gets them."""
+    entries, marks, removed, postings = _respell_job
     out = []
     for term in terms:
         old = entries.get(term)
         added = postings.terms.get(term)
         if old is None:
-            new = encode_term(term, [split_field(flat) for flat in added])
+            new, new_marks = encode_term(term, [split_field(flat) for flat in added]), None
         else:
-            new = respell(old, removed, added)
+            new, new_marks = respell(old, removed, added, marks.get(term))
         if new != old:  # equal: an edit elsewhere in its briefing left its postings as they were
-            out.append((term, new))
+            out.append((term, new, new_marks))
     return out
 
 

@@ -75,16 +75,24 @@ def encode_term(term: str, fields: Sequence[Field]) -> str:
     return f"[{html_safe(json.dumps(term, ensure_ascii=False))},{df},{','.join(parts)}]"
 
 
-def respell(entry: str, removed: Sequence[tuple[int, int]], added: Sequence[array] | None) -> str | None:
+MARK_EVERY = 512  # postings between marks in a long field of an entry
+MARK = 5  # ints per mark: posting index, the ref before it, and where it starts in each column
+Marks = tuple  # per field: array("q") of marks, or None (a short field)
+
+
+def respell(entry: str, removed: Sequence[tuple[int, int]], added: Sequence[array] | None,
+            marks: Marks | None = None) -> tuple[str | None, Marks | None]:
     """The entry encode_term would make of `entry`'s postings without the refs in the
     `removed` ranges and with `added` (a Postings field list per field), or None when no
-    posting is left. It works on the columns' text: only ref deltas are read as numbers,
-    and what lies outside the changed refs is copied as it is (a long list of a common
-    term costs a split and a join, not a parse and an encode)."""
+    posting is left; and the marks of the new entry. It works on the columns' text: only
+    ref deltas are read as numbers, and what lies outside the changed refs is copied as
+    it is. A long field's `marks` (every MARK_EVERY postings: where a posting starts in
+    each column, and the ref before it) let it read only the stretch between the marks
+    around the change, so a common term's long list costs a copy, not a parse."""
     _, end = _DECODER.raw_decode(entry, 1)
     head = entry[1:end]  # the term's JSON, as written
     pos = entry.index(",", end + 1) + 1  # past the df
-    fields, df = [], 0
+    fields, new_marks, df = [], [], 0
     for f in range(NFIELDS):
         if entry[pos] == "0":
             columns, pos = None, pos + 1
@@ -95,18 +103,32 @@ def respell(entry: str, removed: Sequence[tuple[int, int]], added: Sequence[arra
             d = entry.index("]", c + 3)
             columns, pos = (entry[a:b], entry[b + 3:c], entry[c + 3:d]), d + 2
         pos += 1  # the comma before the next field, or the closing bracket
-        text = _respell_field(columns, removed, split_field(added[f]) if added else None)
-        if text != "0":
-            df += text.count(",", 0, text.index("]")) + 1  # one delta per posting
+        field_added = split_field(added[f]) if added else None
+        field_marks = marks[f] if marks else None
+        if columns is not None and field_marks:
+            text, count, kept = _respell_between_marks(columns, field_marks, removed, field_added)
+        else:
+            text, count, kept = _respell_field(columns, removed, field_added)
+        df += count
         fields.append(text)
-    return None if df == 0 else f"[{head},{df},{','.join(fields)}]"
+        new_marks.append(kept)
+    if df == 0:
+        return None, None
+    return f"[{head},{df},{','.join(fields)}]", (tuple(new_marks) if any(m is not None for m in new_marks) else None)
+
+
+def marks_of(entry: str) -> Marks | None:
+    """The marks of an entry as encoded afresh (None when no field is long)."""
+    _, marks = respell(entry, (), None)
+    return marks
 
 
 _DECODER = json.JSONDecoder()
 
 
 def _respell_field(columns: tuple[str, str, str] | None, removed: Sequence[tuple[int, int]],
-                   added: Field | None) -> str:
+                   added: Field | None) -> tuple[str, int, array | None]:
+    """A field's new text, postings and marks, every column read whole."""
     if columns is None:
         refs: list[int] = []
         deltas: list[str] = []
@@ -118,6 +140,96 @@ def _respell_field(columns: tuple[str, str, str] | None, removed: Sequence[tuple
         refs = list(accumulate(map(int, deltas)))
         tfs = tf_text.split(",") if tf_text else None  # None: every frequency is 1
         lengths = length_text.split(",")
+    tfs = _edit(refs, deltas, tfs, lengths, 0, removed, added)
+    if not refs:
+        return "0", 0, None
+    if tfs is not None and tfs.count("1") == len(tfs):
+        tfs = None
+    marks = _marks(refs, deltas, tfs, lengths, 0, (0, -1, 0, 0, 0)) if len(refs) >= 2 * MARK_EVERY else None
+    tf_text = "" if tfs is None else ",".join(tfs)
+    return f"[[{','.join(deltas)}],[{tf_text}],[{','.join(lengths)}]]", len(refs), marks
+
+
+def _respell_between_marks(columns: tuple[str, str, str], marks: array, removed: Sequence[tuple[int, int]],
+                           added: Field | None) -> tuple[str, int, array | None]:
+    """A long field's new text, postings and marks, reading only the postings between
+    the mark before the first changed ref and the mark after the last: a posting's
+    delta depends on the posting before it only, so those outside stay as they are."""
+    delta_text, tf_text, length_text = columns
+    edges = [lo for lo, _ in removed] + ([added[0][0]] if added and added[0] else [])
+    if not edges:
+        return f"[[{delta_text}],[{tf_text}],[{length_text}]]", delta_text.count(",") + 1, marks
+    lo = min(edges)
+    hi = max([h for _, h in removed] + ([added[0][-1] + 1] if added and added[0] else []))
+    points = [(0, -1, 0, 0, 0)] + [tuple(marks[i:i + MARK]) for i in range(0, len(marks), MARK)]
+    befores = [p[1] for p in points]
+    first = bisect_left(befores, lo) - 1  # the last mark with every posting before it below lo
+    last = bisect_left(befores, hi, first + 1)  # the first mark with the posting before it at hi or above
+    start = points[first]
+    stop = points[last] if last < len(points) else None
+    count = delta_text.count(",") + 1
+    ones = not tf_text
+    if ones and added and added[1] and any(tf != 1 for tf in added[1]):  # frequencies above 1 appear
+        tf_text, ones = ",".join(["1"] * count), False
+        points = [(p[0], p[1], p[2], 2 * p[0], p[4]) for p in points]
+        start = points[first]
+        stop = points[last] if stop is not None else None
+    texts = [delta_text, None if ones else tf_text, length_text]
+    windows = [None if text is None else (text[start[k]:stop[k] - 1] if stop else text[start[k]:])
+               for k, text in zip((2, 3, 4), texts)]
+    deltas = windows[0].split(",")
+    base = start[1] if start[0] else 0
+    refs = list(accumulate(map(int, deltas), initial=base))[1:]
+    tfs = windows[1].split(",") if windows[1] is not None else None
+    lengths = windows[2].split(",")
+    before = len(refs)
+    tfs = _edit(refs, deltas, tfs, lengths, base, removed, added)
+    middles = [",".join(deltas), None if tfs is None else ",".join(tfs), ",".join(lengths)]
+    new = [None if text is None else _splice(text, start[k], stop[k] if stop else None, middle)
+           for k, text, middle in zip((2, 3, 4), texts, middles)]
+    count += len(refs) - before
+    if count == 0:
+        return "0", 0, None
+    if new[1] is not None and new[1] == "1" + ",1" * (count - 1):
+        new[1] = None
+    kept = array("q")
+    for point in points[1:first + 1 if refs or stop else first]:  # the start's posting may be gone
+        kept.extend(point)
+    kept.extend(_marks(refs, deltas, tfs, lengths, start[0], start))
+    if stop is not None:
+        shift = [len(n) - len(t) if t is not None and n is not None else 0 for t, n in zip(texts, new)]
+        moved = len(refs) - before
+        for point in points[last:]:
+            kept.extend((point[0] + moved, point[1], point[2] + shift[0], point[3] + shift[1], point[4] + shift[2]))
+    text = f"[[{new[0]}],[{new[1] or ''}],[{new[2]}]]"
+    return text, count, (kept if count >= 2 * MARK_EVERY else None)
+
+
+def _splice(text: str, start: int, stop: int | None, middle: str) -> str:
+    """`text` (postings separated by commas) with those from offset `start` to `stop`
+    (the start of the first one kept after them; None: to the end) replaced."""
+    parts = [text[:start - 1] if start else "", middle, text[stop:] if stop is not None else ""]
+    return ",".join(part for part in parts if part)
+
+
+def _marks(refs: list[int], deltas: list[str], tfs: list[str] | None, lengths: list[str],
+           index: int, start: tuple) -> array:
+    """Marks every MARK_EVERY postings of a stretch of a field that starts at posting
+    `index`, at the offsets of mark `start`."""
+    out = array("q")
+    offsets = [accumulate((len(x) + 1 for x in column), initial=start[k]) if column is not None else None
+               for k, column in zip((2, 3, 4), (deltas, tfs, lengths))]
+    columns = [list(o) if o is not None else None for o in offsets]
+    for j in range(MARK_EVERY - (index % MARK_EVERY) if index % MARK_EVERY else MARK_EVERY, len(refs), MARK_EVERY):
+        out.extend((index + j, refs[j - 1], columns[0][j], columns[1][j] if columns[1] else 0, columns[2][j]))
+    return out
+
+
+def _edit(refs: list[int], deltas: list[str], tfs: list[str] | None, lengths: list[str], base: int,
+          removed: Sequence[tuple[int, int]], added: Field | None) -> list[str] | None:
+    """Take the refs in the `removed` ranges out of a stretch of postings and put the
+    `added` ones in, in place; `base` is the ref before the stretch (0 at the start).
+    Returns the frequencies, written out if frequencies above 1 came in."""
     for lo, hi in reversed(removed):
         i, j = bisect_left(refs, lo), bisect_left(refs, hi)
         if i < j:
@@ -125,7 +237,7 @@ def _respell_field(columns: tuple[str, str, str] | None, removed: Sequence[tuple
             if tfs is not None:
                 del tfs[i:j]
             if i < len(refs):
-                deltas[i] = str(refs[i] - (refs[i - 1] if i else 0))
+                deltas[i] = str(refs[i] - (refs[i - 1] if i else base))
     if added and added[0]:
         new_refs, new_tfs, new_lengths = added[0].tolist(), added[1].tolist(), added[2].tolist()
         if tfs is None and new_tfs.count(1) != len(new_tfs):
@@ -135,7 +247,7 @@ def _respell_field(columns: tuple[str, str, str] | None, removed: Sequence[tuple
             p = bisect_left(refs, new_refs[k])
             m = bisect_left(new_refs, refs[p], k) if p < len(refs) else len(new_refs)
             run = new_refs[k:m]
-            before = refs[p - 1] if p else 0
+            before = refs[p - 1] if p else base
             refs[p:p] = run
             deltas[p:p] = [str(run[0] - before), *map(str, map(sub, run[1:], run[:-1]))]
             lengths[p:p] = map(str, new_lengths[k:m])
@@ -145,10 +257,7 @@ def _respell_field(columns: tuple[str, str, str] | None, removed: Sequence[tuple
             if after < len(refs):
                 deltas[after] = str(refs[after] - run[-1])
             k = m
-    if not refs:
-        return "0"
-    tf_text = "" if tfs is None or tfs.count("1") == len(tfs) else ",".join(tfs)
-    return f"[[{','.join(deltas)}],[{tf_text}],[{','.join(lengths)}]]"
+    return tfs
 
 
 def _ints(values) -> str:

@@ -8,8 +8,10 @@ swapped in one step and the old live site becomes the next build's spare. So a b
 that changed 20 files of 35,000 touches about 20 files, and a failed or interrupted
 build never leaves a half-written site: `output/` is not modified until the swap.
 
-- The two sites share the inodes of the files they have in common, so a file is never
-  written in place: it is unlinked first and made anew.
+- The two sites share the inodes of the files they have in common, so such a file is
+  never written in place: it is unlinked first and made anew. A file that is the
+  spare's own copy (its inode has one name) is written over in place, which is much
+  cheaper than making a file.
 - The build cache records the live site and the spare's differences from it, and each
   folder's marker names its build. The spare's marker is removed before it is changed,
   so a build killed midway leaves a spare that the next build knows to make again from
@@ -33,6 +35,7 @@ import hashlib
 import os
 import platform
 import shutil
+import stat
 import sys
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -377,12 +380,36 @@ class SiteWriter:
 
 
 def _make_file(target: str, replace: bool, source: str | bytes) -> None:
-    if replace:  # never write into the old inode: the live site may share it
+    if replace and not isinstance(source, str) and _overwrite(target, source):
+        return
+    if replace:  # an inode the live site may share: unlinked, never written into
         os.unlink(target)
     if isinstance(source, str):
         os.link(source, target)
     else:
         Path(target).write_bytes(source)
+
+
+def _overwrite(target: str, data: bytes) -> bool:
+    """Write `data` over the file at `target` in place if it is the spare's own copy (its
+    inode has no other name: the live site does not share it); False if it is not. On
+    ext4 with `discard`, as here, unlinking a file and making it again costs about
+    thirty times as much as writing over it (0.47 s against 0.013 s for 1,000 files)."""
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        info = os.fstat(fd)
+        if info.st_nlink != 1 or not stat.S_ISREG(info.st_mode):
+            return False
+        view, done = memoryview(data), 0
+        while done < len(data):
+            done += os.pwrite(fd, view[done:], done)
+        os.ftruncate(fd, len(data))
+        return True
+    finally:
+        os.close(fd)
 
 
 def _unlink_file(target: str) -> None:

@@ -144,7 +144,7 @@ def test_a_build_writes_only_the_files_that_changed(tmp_path, monkeypatch):
     files = site_files(250)  # 501 files
     for edition in ("first", "second", "third"):  # from the third build on, the spare is reused
         write_site(files | {"index.html": edition.encode()}, output, cache)
-    calls = {"link": 0, "write": 0, "unlink": 0}
+    calls = {"link": 0, "write": 0, "unlink": 0, "overwrite": 0}
 
     def counted(name, real):
         def call(*args, **kwargs):
@@ -154,10 +154,15 @@ def test_a_build_writes_only_the_files_that_changed(tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "link", counted("link", os.link))
     monkeypatch.setattr(os, "unlink", counted("unlink", os.unlink))
+    monkeypatch.setattr(os, "pwrite", counted("overwrite", os.pwrite))
     monkeypatch.setattr(Path, "write_bytes", counted("write", Path.write_bytes))
+    spare_copy = tmp_path / ".output.spare" / "index.html"
+    inode = spare_copy.stat().st_ino
     written = write_site(files | {"index.html": b"fourth"}, output, cache)
     assert written == 1
-    assert calls == {"link": 0, "write": 1, "unlink": 2}  # the spare's old index.html; its marker
+    # the spare's own index.html (the second edition) is written over; its marker goes
+    assert calls == {"link": 0, "write": 0, "unlink": 1, "overwrite": 1}
+    assert (output / "index.html").stat().st_ino == inode
     assert tree(output) == files | {"index.html": b"fourth"}
 
 

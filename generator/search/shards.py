@@ -217,11 +217,15 @@ def _marks(refs: list[int], deltas: list[str], tfs: list[str] | None, lengths: l
     """Marks every MARK_EVERY postings of a stretch of a field that starts at posting
     `index`, at the offsets of mark `start`."""
     out = array("q")
-    offsets = [accumulate((len(x) + 1 for x in column), initial=start[k]) if column is not None else None
-               for k, column in zip((2, 3, 4), (deltas, tfs, lengths))]
-    columns = [list(o) if o is not None else None for o in offsets]
-    for j in range(MARK_EVERY - (index % MARK_EVERY) if index % MARK_EVERY else MARK_EVERY, len(refs), MARK_EVERY):
-        out.extend((index + j, refs[j - 1], columns[0][j], columns[1][j] if columns[1] else 0, columns[2][j]))
+    columns = (deltas, tfs, lengths)
+    offsets = list(start[2:])
+    previous = 0
+    for j in range(MARK_EVERY - index % MARK_EVERY, len(refs), MARK_EVERY):
+        for c, column in enumerate(columns):
+            if column is not None:  # each posting's text and its comma
+                offsets[c] += sum(map(len, column[previous:j])) + j - previous
+        out.extend((index + j, refs[j - 1], offsets[0], offsets[1] if tfs is not None else 0, offsets[2]))
+        previous = j
     return out
 
 

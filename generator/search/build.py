@@ -49,6 +49,7 @@ from generator.search.refs import assign_slots, ref_of, span
 from generator.search.shards import (
     NFIELDS,
     Postings,
+    encode_marked,
     encode_term,
     pack,
     respell,
@@ -294,10 +295,11 @@ def _rebuild(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Seq
     finally:
         _job, _merged = (), {}
     cache.entries, cache.digests, cache.sizes, cache.marks = {}, {}, {}, {}
-    for spilled, digests, sizes in encoded:
+    for spilled, digests, sizes, marks in encoded:
         cache.spilled.update(spilled)
         cache.digests.update(digests)
         cache.sizes.update(sizes)
+        cache.marks.update(marks)
     cache.spill = spill
     cache.changed = True
 
@@ -369,13 +371,13 @@ def _analyse(items: Iterable[tuple[SearchBriefing, int, Sequence[SearchDocument]
     return out, postings, chunks
 
 
-def _encode_terms(job: tuple[int, Sequence[str]]) -> tuple[dict, dict[str, bytes], dict[str, int]]:
+def _encode_terms(job: tuple[int, Sequence[str]]) -> tuple[dict, dict[str, bytes], dict[str, int], dict]:
     """Encode these terms from every range's postings, read back from the spill, and
-    write their entries to spill file `number`: returns where each entry is, its digest
-    and its size."""
+    write their entries to spill file `number`: returns where each entry is, its digest,
+    its size, and its marks if it has long fields."""
     number, terms = job
     spill = _job[-1]
-    places, digests, sizes = {}, {}, {}
+    places, digests, sizes, marks = {}, {}, {}, {}
     pending: list[bytes] = []
     size = offset = 0  # file `number` is this task's alone
     for term in terms:
@@ -389,7 +391,9 @@ def _encode_terms(job: tuple[int, Sequence[str]]) -> tuple[dict, dict[str, bytes
             for f, n in enumerate(counts):
                 fields[f].extend(flat[start:start + n])
                 start += n
-        entry = encode_term(term, [split_field(flat) for flat in fields])
+        entry, term_marks = encode_marked(term, [split_field(flat) for flat in fields])
+        if term_marks is not None:
+            marks[term] = term_marks
         data = entry.encode()
         places[term] = (number, offset + size, len(data))
         digests[term], sizes[term] = _digest_bytes(data), len(entry)
@@ -399,7 +403,7 @@ def _encode_terms(job: tuple[int, Sequence[str]]) -> tuple[dict, dict[str, bytes
             spill.write(number, b"".join(pending))
             pending, offset, size = [], offset + size, 0
     spill.write(number, b"".join(pending))
-    return places, digests, sizes
+    return places, digests, sizes, marks
 
 
 # -- updating ----------------------------------------------------------------------------
@@ -472,8 +476,8 @@ _respell_job: tuple = ()  # (entries, marks, removed ranges, added postings) for
 
 def _respell(terms: Sequence[str]) -> list[tuple[str, str | None, tuple | None]]:
     """The new entry of each term whose postings change (None: it has none left), with
-    its marks. A long entry without marks yet (the first change after a full build) is
-    read whole, and gets them."""
+    its marks. A long entry without marks (one that grew long in an update) is read
+    whole, and gets them."""
     entries, marks, removed, postings = _respell_job
     out = []
     for term in terms:

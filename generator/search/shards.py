@@ -62,17 +62,39 @@ def encode_term(term: str, fields: Sequence[Field]) -> str:
     """One term's JSON entry: [term, df, field...] where each field is [ref deltas,
     term frequencies ([] when all 1), field lengths], or 0 when the term is not in it.
     `df` counts (document, field) pairs, as lunr.idf does."""
+    return encode_marked(term, fields)[0]
+
+
+def encode_marked(term: str, fields: Sequence[Field]) -> tuple[str, Marks | None]:
+    """encode_term's entry, and its marks (see respell): a long field's columns are
+    encoded a stretch of MARK_EVERY postings at a time, which gives where each starts."""
     df = 0
-    parts = []
+    parts, marks = [], []
     for refs, tfs, lengths in fields:
         df += len(refs)
         if not refs:
             parts.append("0")
+            marks.append(None)
             continue
         deltas = [refs[0], *map(sub, refs[1:], refs[:-1])]
-        tf_text = "" if tfs.count(1) == len(tfs) else _ints(tfs)
-        parts.append(f"[[{_ints(deltas)}],[{tf_text}],[{_ints(lengths)}]]")
-    return f"[{html_safe(json.dumps(term, ensure_ascii=False))},{df},{','.join(parts)}]"
+        columns = (deltas, None if tfs.count(1) == len(tfs) else tfs, lengths)
+        if len(refs) < 2 * MARK_EVERY:
+            texts = [_ints(column) if column is not None else "" for column in columns]
+            marks.append(None)
+        else:
+            stretches = [[_ints(column[i:i + MARK_EVERY]) for i in range(0, len(refs), MARK_EVERY)]
+                         if column is not None else None for column in columns]
+            field_marks, offsets = array("q"), [0, 0, 0]
+            for k in range(1, len(stretches[0])):
+                for c, texts in enumerate(stretches):
+                    if texts is not None:  # the stretch before, and its comma
+                        offsets[c] += len(texts[k - 1]) + 1
+                field_marks.extend((k * MARK_EVERY, refs[k * MARK_EVERY - 1], *offsets))
+            texts = [",".join(t) if t is not None else "" for t in stretches]
+            marks.append(field_marks)
+        parts.append(f"[[{texts[0]}],[{texts[1]}],[{texts[2]}]]")
+    entry = f"[{html_safe(json.dumps(term, ensure_ascii=False))},{df},{','.join(parts)}]"
+    return entry, (tuple(marks) if any(m is not None for m in marks) else None)
 
 
 MARK_EVERY = 512  # postings between marks in a long field of an entry

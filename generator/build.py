@@ -20,7 +20,7 @@ from generator.cache import BuildCache, digest
 from generator.config import Config
 from generator.errors import ContentError, Diagnostic, PodiumError, Severity, warning
 from generator.export import export_pages
-from generator.link import link
+from generator.link import LinkMemo, link
 from generator.model import Briefing, Site, forget_turns, words_of
 from generator.parse import decode_source, parse_transcript
 from generator.parse.records import RawTranscript, forget_unpacked
@@ -99,7 +99,11 @@ def check(content: Path, *, strict: bool = False, workers: int = 1, cache: Path 
     with progress.stage("link") as advance:
         registry_path = find_registry(content)
         registry, problems = site_registry(registry_path, _display(registry_path))
-        site, notes = link(transcripts, registry)
+        memo = store.load("link", "memo") or LinkMemo()
+        site, notes = link(transcripts, registry, memo)
+        if memo.changed:
+            memo.changed = False
+            store.store("link", "memo", memo)
         for briefing in site.briefings:
             briefing.digest = store.digests.get(briefing.source, "")
         advance.stage.detail = f"{len(site.briefings)} briefings, {len(site.speakers)} speakers"

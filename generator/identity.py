@@ -19,6 +19,7 @@ mangled honorific before one (`R. GIBBS`, `QMS. PSAKI`); two labels run together
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -172,6 +173,7 @@ class Resolver:
         self.known_labels = {a for p in registry.people for a in p.aliases} | registry.dated_labels
         self.surnames: dict[str, Counter[str]] = {}
         self._archived: dict[tuple[str, str], Resolution] = {}  # archive's answers, until _learn
+        self.learnt: list[tuple[str, str]] | None = None  # when a list, what `local` learns is noted in it
         for person in registry.people:
             self._learn(person.name.split()[-1].upper(), person.name, weight=1000)
             for alias in person.aliases:
@@ -181,6 +183,28 @@ class Resolver:
     def _learn(self, surname: str, name: str, weight: int = 1) -> None:
         self.surnames.setdefault(surname.upper(), Counter())[name] += weight
         self._archived.clear()  # answers given so far may change with what was learnt
+        if self.learnt is not None:
+            self.learnt.append((surname, name))
+
+    def relearn(self, learnt: list[tuple[str, str]]) -> None:
+        """Learn again what `local` learnt of a briefing in an earlier build."""
+        for surname, name in learnt:
+            self._learn(surname, name)
+
+    def archive_basis(self) -> str:
+        """A digest of all that archive's answers depend on: the registry, each surname
+        learnt and the name it most often stands for. Equal bases, equal answers."""
+        basis = (self.registry, sorted((s, c.most_common(1)[0][0]) for s, c in self.surnames.items()))
+        return hashlib.blake2b(repr(basis).encode(), digest_size=16).hexdigest()
+
+    @property
+    def archived(self) -> dict[tuple[str, str], Resolution]:
+        """The answers archive gave since the last thing learnt."""
+        return self._archived
+
+    def recall(self, answers: dict[tuple[str, str], Resolution]) -> None:
+        """Take answers archive gave in an earlier build on the same basis."""
+        self._archived.update(answers)
 
     def local(self, label: str, day, context: list[tuple[str, str | None]],
               period: tuple | None = None) -> Resolution | None:

@@ -6,8 +6,10 @@ depends on more than one file. Exchanges are a briefing's own (model.exchanges).
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from generator.errors import Diagnostic, warning
@@ -17,16 +19,42 @@ from generator.parse.records import Cast, RawTranscript
 from generator.registry import Registry, normalise_label
 
 
-def link(transcripts: list[RawTranscript], registry: Registry) -> tuple[Site, list[Diagnostic]]:
+@dataclass
+class LinkMemo:
+    """What a link pass worked out, for the next one (kept in the build cache): each
+    transcript's own resolutions with what they taught the resolver, under a digest of
+    everything they depend on; and the archive's answers, under the basis they were
+    given on (Resolver.archive_basis). A rebuild resolves again only what changed."""
+
+    registry: str = ""  # digest of the registry the rest was worked out with
+    local: dict[str, tuple[bytes, tuple, tuple]] = field(default_factory=dict)  # path -> (inputs, resolutions, learnt)
+    basis: str = ""
+    archived: dict = field(default_factory=dict)
+    changed: bool = False
+
+
+def link(transcripts: list[RawTranscript], registry: Registry,
+         memo: LinkMemo | None = None) -> tuple[Site, list[Diagnostic]]:
     """Build the site model from every parsed transcript (sorted by path for determinism).
     It works label by label, never turn by turn: a briefing's turns are made from what
-    its labels resolved to when a page reads them (Briefing.utterances)."""
+    its labels resolved to when a page reads them (Briefing.utterances). `memo` (updated
+    in place) is what the previous link pass worked out."""
     transcripts = sorted(transcripts, key=lambda t: t.path)
+    memo = memo if memo is not None else LinkMemo()
     resolver = Resolver(registry)
     periods = _folder_periods(transcripts)
     casts = [raw.cast() for raw in transcripts]
     keys = [[normalise_label(label) for label in cast.labels] for cast in casts]
-    local = [_resolve_locally(t, k, resolver, periods.get(_folder(t))) for t, k in zip(transcripts, keys)]
+    registered = hashlib.blake2b(repr(registry).encode(), digest_size=16).hexdigest()
+    known, memo.local = (memo.local if memo.registry == registered else {}), {}
+    memo.changed = memo.changed or memo.registry != registered
+    memo.registry = registered
+    local = [_resolve_locally(t, k, resolver, periods.get(_folder(t)), known, memo.local)
+             for t, k in zip(transcripts, keys)]
+    basis = resolver.archive_basis()
+    if basis == memo.basis:
+        resolver.recall(memo.archived)
+    memo.changed = memo.changed or known != memo.local
     people = _People()
     diagnostics: list[Diagnostic] = []
     briefings = []
@@ -45,6 +73,8 @@ def link(transcripts: list[RawTranscript], registry: Registry) -> tuple[Site, li
         briefing.resolved = tuple(resolved)
         diagnostics += _label_notes(raw, cast, labels, resolutions)
         briefings.append(briefing)
+    if basis != memo.basis or resolver.archived != memo.archived:
+        memo.basis, memo.archived, memo.changed = basis, dict(resolver.archived), True
     _chain(briefings)
     briefings.sort(key=Briefing.sort_key, reverse=True)
     speakers = sorted(people.by_slug.values(), key=lambda s: (s.name.lower(), s.slug))
@@ -65,16 +95,32 @@ def _folder_periods(transcripts: list[RawTranscript]) -> dict[str, tuple]:
     return {folder: (min(days), max(days)) for folder, days in dates.items()}
 
 
-def _resolve_locally(raw: RawTranscript, keys: list[str], resolver: Resolver, period) -> dict[str, Resolution]:
-    """The labels (normalised, in order of first turn) the briefing itself resolves."""
+def _resolve_locally(raw: RawTranscript, keys: list[str], resolver: Resolver, period,
+                     known: dict, memo: dict) -> dict[str, Resolution]:
+    """The labels (normalised, in order of first turn) the briefing itself resolves, as
+    the previous build resolved them if everything they depend on is the same (and what
+    they taught the resolver taught again)."""
     texts = (*raw.speakers, raw.title, *(h for _, h in raw.header))
     context = [(raw.principal, raw.principal_office)] if raw.principal else []
     context += [(text, None) for text in texts if text]
+    inputs = hashlib.blake2b(repr((keys, raw.date, context, period)).encode(), digest_size=16).digest()
+    before = known.get(raw.path)
+    if before is not None and before[0] == inputs:
+        resolver.relearn(before[2])
+        memo[raw.path] = before
+        return dict(before[1])
     resolutions: dict[str, Resolution | None] = {}
-    for key in keys:
-        if key not in resolutions:
-            resolutions[key] = resolver.local(key, raw.date, context, period)
-    return {k: v for k, v in resolutions.items() if v is not None}
+    resolver.learnt = []
+    try:
+        for key in keys:
+            if key not in resolutions:
+                resolutions[key] = resolver.local(key, raw.date, context, period)
+        learnt = tuple(resolver.learnt)
+    finally:
+        resolver.learnt = None
+    found = {k: v for k, v in resolutions.items() if v is not None}
+    memo[raw.path] = (inputs, tuple(found.items()), learnt)
+    return found
 
 
 def _label_notes(raw: RawTranscript, cast: Cast, keys: list[str],

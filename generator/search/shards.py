@@ -177,35 +177,30 @@ def _respell_between_marks(columns: tuple[str, str, str], marks: array, removed:
     """A long field's new text, postings and marks, reading only the postings between
     the mark before the first changed ref and the mark after the last: a posting's
     delta depends on the posting before it only, so those outside stay as they are."""
-    delta_text, tf_text, length_text = columns
-    edges = [lo for lo, _ in removed] + ([added[0][0]] if added and added[0] else [])
-    if not edges:
-        return f"[[{delta_text}],[{tf_text}],[{length_text}]]", delta_text.count(",") + 1, marks
-    lo = min(edges)
-    hi = max([h for _, h in removed] + ([added[0][-1] + 1] if added and added[0] else []))
+    span = _changed_span(removed, added)
+    count = columns[0].count(",") + 1
+    if span is None:
+        return "[[{}],[{}],[{}]]".format(*columns), count, marks
     points = [(0, -1, 0, 0, 0)] + [tuple(marks[i:i + MARK]) for i in range(0, len(marks), MARK)]
+    texts: list[str | None] = list(columns)
+    if not texts[1]:  # every frequency is 1: no column, unless frequencies above 1 come in
+        texts[1] = None
+        if added and any(tf != 1 for tf in added[1]):
+            texts[1] = ",".join(["1"] * count)
+            points = [(p[0], p[1], p[2], 2 * p[0], p[4]) for p in points]
     befores = [p[1] for p in points]
-    first = bisect_left(befores, lo) - 1  # the last mark with every posting before it below lo
-    last = bisect_left(befores, hi, first + 1)  # the first mark with the posting before it at hi or above
-    start = points[first]
-    stop = points[last] if last < len(points) else None
-    count = delta_text.count(",") + 1
-    ones = not tf_text
-    if ones and added and added[1] and any(tf != 1 for tf in added[1]):  # frequencies above 1 appear
-        tf_text, ones = ",".join(["1"] * count), False
-        points = [(p[0], p[1], p[2], 2 * p[0], p[4]) for p in points]
-        start = points[first]
-        stop = points[last] if stop is not None else None
-    texts = [delta_text, None if ones else tf_text, length_text]
+    first = bisect_left(befores, span[0]) - 1  # the last mark with every posting before it below the span
+    last = bisect_left(befores, span[1], first + 1)  # the first whose posting before it is past the span
+    start, stop = points[first], (points[last] if last < len(points) else None)
     windows = [None if text is None else (text[start[k]:stop[k] - 1] if stop else text[start[k]:])
                for k, text in zip((2, 3, 4), texts)]
-    deltas = windows[0].split(",")
     base = start[1] if start[0] else 0
+    deltas = windows[0].split(",")
     refs = list(accumulate(map(int, deltas), initial=base))[1:]
-    tfs = windows[1].split(",") if windows[1] is not None else None
     lengths = windows[2].split(",")
     before = len(refs)
-    tfs = _edit(refs, deltas, tfs, lengths, base, removed, added)
+    tfs = _edit(refs, deltas, windows[1].split(",") if windows[1] is not None else None, lengths, base,
+                removed, added)
     middles = [",".join(deltas), None if tfs is None else ",".join(tfs), ",".join(lengths)]
     new = [None if text is None else _splice(text, start[k], stop[k] if stop else None, middle)
            for k, text, middle in zip((2, 3, 4), texts, middles)]
@@ -218,13 +213,19 @@ def _respell_between_marks(columns: tuple[str, str, str], marks: array, removed:
     for point in points[1:first + 1 if refs or stop else first]:  # the start's posting may be gone
         kept.extend(point)
     kept.extend(_marks(refs, deltas, tfs, lengths, start[0], start))
-    if stop is not None:
+    if stop is not None:  # the marks after the stretch, moved by what it gained or lost
         shift = [len(n) - len(t) if t is not None and n is not None else 0 for t, n in zip(texts, new)]
-        moved = len(refs) - before
-        for point in points[last:]:
-            kept.extend((point[0] + moved, point[1], point[2] + shift[0], point[3] + shift[1], point[4] + shift[2]))
-    text = f"[[{new[0]}],[{new[1] or ''}],[{new[2]}]]"
-    return text, count, (kept if count >= 2 * MARK_EVERY else None)
+        for index, ref, *offsets in points[last:]:
+            kept.extend((index + len(refs) - before, ref, *map(sum, zip(offsets, shift))))
+    return f"[[{new[0]}],[{new[1] or ''}],[{new[2]}]]", count, (kept if count >= 2 * MARK_EVERY else None)
+
+
+def _changed_span(removed: Sequence[tuple[int, int]], added: Field | None) -> tuple[int, int] | None:
+    """The refs from the first removed or added to past the last, or None if none is."""
+    adds = added[0] if added and added[0] else ()
+    los = [lo for lo, _ in removed] + ([adds[0]] if adds else [])
+    his = [hi for _, hi in removed] + ([adds[-1] + 1] if adds else [])
+    return (min(los), max(his)) if los else None
 
 
 def _splice(text: str, start: int, stop: int | None, middle: str) -> str:

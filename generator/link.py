@@ -59,7 +59,7 @@ def link(transcripts: list[RawTranscript], registry: Registry,
     diagnostics: list[Diagnostic] = []
     briefings = []
     for raw, cast, labels, slug, resolutions in zip(transcripts, casts, keys, _slugs(transcripts), local):
-        briefing = _briefing(raw, slug)
+        briefing = _briefing(raw, cast, slug)
         resolved, appearing = [], {}
         for i, (key, label) in enumerate(zip(labels, cast.labels)):  # in order of first turn, as a reader meets them
             resolution = resolutions.get(key) or resolver.archive(key, label)
@@ -67,7 +67,6 @@ def link(transcripts: list[RawTranscript], registry: Registry,
             resolved.append(_resolved(resolution, people))
             if (speaker := resolved[-1].speaker) is not None:
                 appearing.setdefault(speaker, []).append(i)
-                speaker.turn_count += cast.counts[i]
         for speaker, ids in appearing.items():
             speaker.appearing.append((briefing, tuple(ids)))
         briefing.resolved = tuple(resolved)
@@ -149,11 +148,11 @@ def _slugs(transcripts: list[RawTranscript]) -> list[str]:
     return slugs
 
 
-def _briefing(raw: RawTranscript, slug: str) -> Briefing:
+def _briefing(raw: RawTranscript, cast: Cast, slug: str) -> Briefing:
     return Briefing(
         slug=slug, source=raw.path, title=raw.title or PurePosixPath(raw.path).stem,
         date=raw.date, kind=raw.event_kind, time=raw.time,
-        place=raw.place, source_url=raw.source_url, raw=raw, size=len(raw.turns),
+        place=raw.place, source_url=raw.source_url, raw=raw, cast=cast,
     )
 
 

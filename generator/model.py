@@ -17,9 +17,10 @@ from functools import cached_property
 from typing import NamedTuple
 
 from generator.inline import markdown_text
-from generator.parse.records import Paragraph, RawTranscript, SegmentKind
+from generator.parse.records import Cast, Paragraph, RawTranscript, SegmentKind
 
 SLUG_MAX = 80
+NO_CAST = Cast((), (), (), 0)  # a briefing's until the link pass gives it its transcript's
 # Past these, a speaker's page shows the latest appearances and links to a page per
 # year, and the home page the latest briefings and a page per year: readers get pages
 # of a sane size, and a new briefing re-renders its own year, not the whole archive.
@@ -69,11 +70,15 @@ class Speaker:
     # Each briefing this speaker spoke in (in path order), with the labels (indexes into
     # its cast) that resolved to them: the turns are made only when a page shows them.
     appearing: list[tuple[Briefing, tuple[int, ...]]] = field(default_factory=list)
-    turn_count: int = 0
 
     @property
     def url(self) -> str:
         return f"speakers/{self.slug}/"
+
+    @cached_property
+    def turn_count(self) -> int:
+        """How many turns, without making them: their labels' counts."""
+        return sum(briefing.cast.counts[i] for briefing, labels in self.appearing for i in labels)
 
     @property
     def utterances(self) -> list[Utterance]:
@@ -230,11 +235,11 @@ class Briefing:
     previous: Briefing | None = None
     next: Briefing | None = None
     digest: str = ""  # of the source's bytes: what the cache and page keys compare
-    # Set by the link pass: the parsed transcript, and what each label of its cast
-    # resolved to (turn kind, speaker, role). The turns are made from them when read.
+    # Set by the link pass: the parsed transcript, its cast, and what each label of the
+    # cast resolved to (turn kind, speaker, role). The turns are made from them when read.
     raw: RawTranscript | None = None
+    cast: Cast = NO_CAST
     resolved: tuple[Resolved, ...] = ()
-    size: int = 0  # turns
     _turns: list[Utterance] | None = field(default=None, repr=False)
 
     @property
@@ -259,11 +264,16 @@ class Briefing:
             _made.append(self)
         return self._turns
 
+    @property
+    def size(self) -> int:
+        """How many turns, without making them."""
+        return self.cast.turns
+
     def _make_turns(self) -> list[Utterance]:
         turns = []
         if self.raw is None:
             return turns
-        index = {label: i for i, label in enumerate(self.raw.cast().labels)}
+        index = {label: i for i, label in enumerate(self.cast.labels)}
         for number, turn in enumerate(self.raw.turns, 1):
             kind, speaker, role = self.resolved[index[turn.label]] if turn.label is not None else _UNLABELLED
             turns.append(Utterance(self, number, turn.line, turn.label, kind, turn.paragraphs, speaker, role,
@@ -272,7 +282,7 @@ class Briefing:
 
     def turns_of(self, labels: tuple[int, ...]) -> list[Utterance]:
         """The turns whose labels are these (indexes into the cast), in order."""
-        wanted = {self.raw.cast().labels[i] for i in labels}
+        wanted = {self.cast.labels[i] for i in labels}
         return [u for u in self.utterances if u.label in wanted]
 
     @property

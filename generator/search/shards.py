@@ -100,6 +100,7 @@ def encode_marked(term: str, fields: Sequence[Field]) -> tuple[str, Marks | None
 MARK_EVERY = 512  # postings between marks in a long field of an entry
 MARK = 5  # ints per mark: posting index, the ref before it, and where it starts in each column
 Marks = tuple  # per field: array("q") of marks, or None (a short field)
+_ORIGIN = (0, -1, 0, 0, 0)  # the mark every field has without keeping it: its first posting
 
 
 def respell(entry: str, removed: Sequence[tuple[int, int]], added: Sequence[array] | None,
@@ -167,7 +168,7 @@ def _respell_field(columns: tuple[str, str, str] | None, removed: Sequence[tuple
         return "0", 0, None
     if tfs is not None and tfs.count("1") == len(tfs):
         tfs = None
-    marks = _marks(refs, deltas, tfs, lengths, 0, (0, -1, 0, 0, 0)) if len(refs) >= 2 * MARK_EVERY else None
+    marks = _marks(refs, deltas, tfs, lengths, 0, _ORIGIN) if len(refs) >= 2 * MARK_EVERY else None
     tf_text = "" if tfs is None else ",".join(tfs)
     return f"[[{','.join(deltas)}],[{tf_text}],[{','.join(lengths)}]]", len(refs), marks
 
@@ -181,7 +182,7 @@ def _respell_between_marks(columns: tuple[str, str, str], marks: array, removed:
     count = columns[0].count(",") + 1
     if span is None:
         return "[[{}],[{}],[{}]]".format(*columns), count, marks
-    points = [(0, -1, 0, 0, 0)] + [tuple(marks[i:i + MARK]) for i in range(0, len(marks), MARK)]
+    points = [_ORIGIN] + [tuple(marks[i:i + MARK]) for i in range(0, len(marks), MARK)]
     texts: list[str | None] = list(columns)
     if not texts[1]:  # every frequency is 1: no column, unless frequencies above 1 come in
         texts[1] = None

@@ -31,7 +31,7 @@ from generator.search import SearchBriefing, SearchCache, SearchDocument
 from generator.search.build import index_files
 from generator.search.files import SearchFile
 from generator.search.refs import assign_slots
-from generator.write import Placed, SiteWriter, check_output
+from generator.write import LookAhead, Placed, SiteWriter, check_output
 
 SOURCE_SUFFIXES = {".txt", ".md", ".markdown"}
 
@@ -63,20 +63,23 @@ def build(content: Path, output: Path, config: Config, *, strict: bool = False, 
     """Build the site in `content` into `output`, or raise ContentError and write nothing."""
     progress = progress or Progress(stream=None)
     check_output(output, content)
-    with _lock(output), _no_gc():
+    with _lock(output), _no_gc(), LookAhead(output, BuildCache(cache)) as look:
         site, report = check(content, strict=strict, workers=workers, cache=cache, progress=progress)
         processes.give_back_free_memory()  # before the render workers are forked
         store = BuildCache(cache)
-        with SiteWriter(output, store) as writer:
+        with SiteWriter(output, store, look) as writer:
             if search_cache is None:
                 search_cache = store.load("search", "index") or SearchCache()
+            if store.folder is not None:
+                search_cache.term_lists = TermLists(store)
             keys = render_site(site, config, writer, workers=workers, progress=progress,
                                search_cache=search_cache)
             with progress.stage("write") as advance:
                 writer.commit(keys)
                 advance.stage.detail = (f"{len(writer.digests)} files, {writer.written} written, "
                                         "the rest kept from the previous builds")
-            if search_cache.changed:  # after the commit: it reads the shards of the output it goes with
+            if search_cache.changed or search_cache.site != writer.build_id:
+                search_cache.site = writer.build_id  # the site whose shards hold its entries
                 store.store("search", "index", search_cache)
     report.written = writer.written
     report.pages = sum(1 for p in writer.digests if p.endswith(".html"))
@@ -216,6 +219,27 @@ def _map(function, jobs: list, workers: int):
         yield from executor.map(function, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
 
 
+@dataclass
+class TermLists:
+    """Each indexed briefing's terms, in the build cache by the briefing's key (see
+    search.build.TermLists)."""
+
+    store: BuildCache
+
+    def get(self, key: str) -> str | None:
+        return self.store.load("terms", key)
+
+    def put(self, key: str, terms: str) -> None:
+        self.store.store("terms", key, terms)
+
+    def drop(self, keys) -> None:
+        for key in keys:
+            self.store.remove("terms", key)
+
+    def prune(self, keep: set[str]) -> None:
+        self.store.prune("terms", keep)
+
+
 def _display(path: Path | None) -> str:
     """How a source is named in messages: the path as the user would type it."""
     if path is None:
@@ -310,8 +334,10 @@ def _index_site(site: Site, search: list[SearchBriefing], slots: list[int], writ
     previous build's is kept, shards to make are made by workers (a full build's, or the
     thousand a big briefing touches). Returns how many files, and how many shards made."""
     global _search_files, _writer
+    # the previous site's shards hold the entries the state leaves out, if it is that site
+    read = writer.previous_file if search_cache.site == writer.previous.build_id else None
     files = index_files(search, slots, partial(_documents, site), workers, search_cache,
-                        place=writer.place, read=writer.previous_file, scratch=writer.output.parent)
+                        place=writer.place, read=read, scratch=writer.output.parent)
     count = 0
     pending: list[SearchFile] = []
     for file in files:

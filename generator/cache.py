@@ -70,9 +70,7 @@ class BuildCache:
                 (length,) = _HEADER.unpack(handle.read(_HEADER.size))
                 start = len(MAGIC) + _HEADER.size + length
                 size = os.fstat(handle.fileno()).st_size
-                unpickler = pickle.Unpickler(handle)
-                unpickler.persistent_load = lambda pid: _stored_blob(str(file), start, size, pid)
-                stamp, value = unpickler.load()
+                stamp, value = _Unpickler(handle, str(file), start, size).load()
         except FileNotFoundError:
             return None
         except Exception as exc:  # noqa: BLE001 (a torn or foreign file: any error means rebuild)
@@ -91,6 +89,10 @@ class BuildCache:
         for entry in (self.folder / kind).glob("*/*"):
             if entry.name not in keep:
                 entry.unlink(missing_ok=True)
+
+    def remove(self, kind: str, key: str) -> None:
+        if self.folder is not None:
+            (self.folder / kind / key[:2] / key).unlink(missing_ok=True)
 
     def store(self, kind: str, key: str, value) -> None:
         if self.folder is None:
@@ -129,28 +131,46 @@ class Blob:
         return Blob, (self._data, self._place)
 
 
-def _stored_blob(path: str, start: int, size: int, pid) -> Blob:
-    offset, length = pid
-    if start + offset + length > size:
-        raise ValueError("a blob lies past the end of the entry")
-    return Blob(place=(path, start + offset, length))
+def _stored_blob(offset: int, length: int) -> Blob:
+    """What a stored Blob is pickled as; only `_Unpickler` knows where its bytes are."""
+    raise pickle.UnpicklingError("a stored blob read without its cache entry")
+
+
+class _Unpickler(pickle.Unpickler):
+    """Gives each stored Blob its place in the entry's file."""
+
+    def __init__(self, file, path: str, start: int, size: int) -> None:
+        super().__init__(file)
+        self.path, self.start, self.size = path, start, size
+
+    def find_class(self, module: str, name: str):
+        if (module, name) == (__name__, _stored_blob.__name__):  # once per entry: pickle memoizes it
+            return self._blob
+        return super().find_class(module, name)
+
+    def _blob(self, offset: int, length: int) -> Blob:
+        if self.start + offset + length > self.size:
+            raise ValueError("a blob lies past the end of the entry")
+        return Blob(place=(self.path, self.start + offset, length))
 
 
 class _Pickler(pickle.Pickler):
-    """Keeps each Blob's bytes out of the pickle, in `blobs`, at (offset, length)."""
+    """Keeps each Blob's bytes out of the pickle, in `blobs`, at (offset, length). Blobs
+    are found by the dispatch table, which the C pickler consults only for objects of
+    other than the built-in types (a `persistent_id` would be called for every object:
+    a tenth of a second on the search index's state)."""
 
     def __init__(self, file) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self.blobs: list[bytes] = []
         self.offset = 0
+        self.dispatch_table = {Blob: self._reduce_blob}
 
-    def persistent_id(self, obj):
-        if type(obj) is not Blob:
-            return None
-        data = obj.read()
+    def _reduce_blob(self, blob: Blob):
+        data = blob.read()
         self.blobs.append(data)
         self.offset += len(data)
-        return self.offset - len(data), len(data)
+        return _stored_blob, (self.offset - len(data), len(data))
 
 
 def _dumps(value) -> bytes:

@@ -35,8 +35,10 @@ import hashlib
 import os
 import platform
 import shutil
+import signal
 import stat
 import sys
+import threading
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -121,8 +123,8 @@ def _marked_build(folder: Path) -> str:
 
 def _sizes_match(output: Path, sizes: dict[str, int]) -> bool:
     """A cheap look for files changed or removed by hand since the previous build: a stat
-    of each, relative to the open folder. It is most of an incremental build's writing
-    time, and threads do not shorten it: a stat is too short to gain from the GIL's release."""
+    of each, relative to the open folder. Threads would not shorten it (a stat is too short
+    to gain from the GIL's release); `LookAhead` does it in a child process instead."""
     try:
         if os.stat not in os.supports_dir_fd:
             root = f"{output}{os.sep}"
@@ -172,6 +174,56 @@ class _Changes:
         state.build_id, state.spare_id, state.spare_changes = self.build_id, self.spare_id, self.spare_changes
 
 
+class LookAhead:
+    """The writer's look at the live site (its state loaded, its marker read, every file's
+    size checked: 36,000 stats on the corpus, a tenth of a second), done in a forked child
+    while the build parses and links; the writer then takes the child's word for the
+    state it finds, if it is the same build.
+
+        with LookAhead(output, cache) as look:
+            ...
+            SiteWriter(output, cache, look)
+
+    Only on Linux, and only from a process without other threads (`podium serve` has
+    them): there the writer looks itself."""
+
+    def __init__(self, output: Path, cache: BuildCache | None) -> None:
+        self._pid, self._pipe, self._answer = 0, -1, None
+        if cache is None or cache.folder is None or not sys.platform.startswith("linux") \
+                or threading.active_count() > 1 or not output.is_dir():
+            return
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: answer with the build it found whole, then leave at once
+            try:
+                os.close(read)
+                os.write(write, _StateStore(output, BuildCache(cache.folder)).load().build_id.encode())
+            finally:
+                os._exit(0)
+        os.close(write)
+        self._pid, self._pipe = pid, read
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pid:  # not asked: the build stopped before writing
+            with suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGKILL)
+            self.answer()
+
+    def answer(self) -> str:
+        """The build id of the live site the child found unchanged since its build, or ""."""
+        if self._pid:
+            chunks = []
+            while chunk := os.read(self._pipe, 4096):
+                chunks.append(chunk)
+            os.close(self._pipe)
+            os.waitpid(self._pid, 0)
+            self._pid, self._answer = 0, b"".join(chunks).decode()
+        return self._answer or ""
+
+
 class _StateStore:
     """The states of one output folder in the build cache: a base, stored whole now and
     then, and the latest build as its changes from the base (see `_Changes`)."""
@@ -181,8 +233,9 @@ class _StateStore:
         self.key = _state_key(self.output)
         self.changes: _Changes | None = None  # those loaded, to add the next build's to
 
-    def load(self) -> SiteState:
-        """The previous build's state, if the folder on disk is still that build."""
+    def load(self, look: LookAhead | None = None) -> SiteState:
+        """The previous build's state, if the folder on disk is still that build (which
+        `look` may have checked already)."""
         base = self.cache.load("site", self.key)
         if not (isinstance(base, tuple) and len(base) == 2 and isinstance(base[1], SiteState)):
             return SiteState()
@@ -192,7 +245,10 @@ class _StateStore:
             changes.apply(state)
         else:
             changes = _Changes(token)
-        if _marked_build(self.output) != state.build_id or not _sizes_match(self.output, state.sizes):
+        if _marked_build(self.output) != state.build_id:
+            return SiteState()
+        if not (look and state.build_id and look.answer() == state.build_id) \
+                and not _sizes_match(self.output, state.sizes):
             return SiteState()
         self.changes = changes
         return state
@@ -229,13 +285,13 @@ class SiteWriter:
             writer.commit(keys)
     """
 
-    def __init__(self, output: Path, cache: BuildCache | None = None):
+    def __init__(self, output: Path, cache: BuildCache | None = None, look: LookAhead | None = None):
         self.output = output.resolve()
         self.cache = cache or BuildCache(None)
         self.spare = self.output.with_name(f".{self.output.name}.spare")
         _recover(self.output)
         self._store = _StateStore(self.output, self.cache)
-        self.previous = self._store.load()
+        self.previous = self._store.load(look)
         self.digests: dict[str, str] = {}
         self.sizes: dict[str, int] = {}
         self.written = 0
@@ -246,6 +302,7 @@ class SiteWriter:
         self._spare_root, self._live_root = f"{self.spare}{os.sep}", f"{self.output}{os.sep}"
         self._changed: list[str] = []  # paths whose bytes differ from the live site's
         self._committed = False
+        self.build_id = ""  # the new site's, once committed
 
     def __enter__(self) -> Self:
         if self._reuse:
@@ -329,6 +386,7 @@ class SiteWriter:
         (self.spare / MARKER).write_text(marker)
         _swap(self.spare, self.output)
         self._committed = True
+        self.build_id = build_id
         state = SiteState(build_id, self.digests, dict(keys or {}), self.sizes)
         keep = bool(previous.build_id)  # the old site, now in the spare's place, is known
         if keep:

@@ -143,3 +143,57 @@ def test_settled_sources_are_not_read_again_but_an_edit_is_seen(site, monkeypatc
     rebuild(site)
     assert [name for name in reads if name in SOURCES] == [SOURCES[0]]
     assert_same_as_full_build(site)
+
+
+def _search_state(cache: Path) -> Path:
+    (state,) = (cache / "search").glob("*/*")
+    return state
+
+
+def test_a_search_state_from_an_earlier_site_is_not_trusted(site):
+    """The index's state is kept apart from the site; if it is an earlier build's (its
+    save was lost), the entries it leaves out are not read from shards that moved on:
+    a briefing the state lacks would be put in twice."""
+    content, _, cache, _ = site
+    earlier = _search_state(cache).read_bytes()
+    text = (content / "md_correction_strike.md").read_text(encoding="utf-8")  # no term the index lacks
+    again = text.replace("date: '2023-01-11'", "date: '2023-01-12'").replace("Briefing by", "Briefing Again by")
+    (content / "again.md").write_text(again, encoding="utf-8")
+    rebuild(site)
+    _search_state(cache).write_bytes(earlier)
+    rebuild(site)
+    assert_same_as_full_build(site)
+
+
+def test_deleting_after_the_term_lists_are_lost_builds_the_index_anew(site):
+    content, _, cache, _ = site
+    shutil.rmtree(cache / "terms")
+    (content / "wh_text_pentagon_header.txt").unlink()
+    rebuild(site)
+    assert_same_as_full_build(site)
+
+
+def test_the_term_lists_kept_are_those_of_the_briefings_indexed(site):
+    content, _, cache, _ = site
+    assert len(list((cache / "terms").glob("*/*"))) == len(SOURCES) - 1
+    path = content / "md_correction_strike.md"
+    path.write_text(path.read_text().replace("Thank you", "Thanks so much"), encoding="utf-8")
+    (content / "wh_text_pentagon_header.txt").unlink()
+    rebuild(site)
+    assert len(list((cache / "terms").glob("*/*"))) == len(SOURCES) - 2
+
+
+def test_the_live_site_is_checked_by_a_child_while_the_build_reads(site, monkeypatch):
+    """The stat of every live file happens in the look-ahead child, not in the build's
+    own process; a file changed by hand is still found."""
+    import generator.write
+
+    checked = []
+    real = generator.write._sizes_match
+    monkeypatch.setattr(generator.write, "_sizes_match", lambda *a: checked.append(a) or real(*a))
+    rebuild(site)
+    assert checked == []  # the child made its own calls, in its own copy of `checked`
+    (site[1] / "index.html").write_text("edited by hand")
+    rebuild(site)
+    assert len(checked) == 1  # the child found the site changed: the build looked again itself
+    assert_same_as_full_build(site)

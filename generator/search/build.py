@@ -26,7 +26,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from generator import processes
 from generator.errors import PodiumError
@@ -76,8 +76,19 @@ class Indexed(NamedTuple):
     kind: str
     count: int  # documents
     length_sums: tuple[int, ...]  # per field
-    terms: str  # its terms, one per line
+    terms: str  # its terms, one per line; "" when they are kept in a TermLists
     speakers: dict[str, tuple[str, array]]  # slug -> (display name, refs)
+
+
+class TermLists(Protocol):
+    """Where each briefing's terms are kept, by its key, apart from the index's state:
+    only a briefing that changes or goes needs them, and they are most of the state's
+    bytes (13 MB of 16 on the corpus), which every build would load otherwise."""
+
+    def get(self, key: str) -> str | None: ...
+    def put(self, key: str, terms: str) -> None: ...
+    def drop(self, keys: Iterable[str]) -> None: ...
+    def prune(self, keep: set[str]) -> None: ...
 
 
 @dataclass
@@ -85,8 +96,8 @@ class SearchCache:
     """The index's state after a build, for the next one (in memory, or pickled).
 
     Pickled, it leaves out the entries' text (most of its bytes): an update reads the
-    entries it needs back from the shards the previous build wrote, checked against
-    their digests here."""
+    entries it needs back from the shards of the site it was saved with, `site` (the
+    writer's build id, which names the site's content), and only from that site."""
 
     format: int = FORMAT
     briefings: dict[str, Indexed] = field(default_factory=dict)  # by slug
@@ -98,9 +109,18 @@ class SearchCache:
     changed: bool = False  # whether the last update changed anything
     spill: Spill | None = None  # a full build's entries, written out until its shards are made
     spilled: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # term -> place in spill
+    term_lists: TermLists | None = None  # with one, briefings' terms are there, not in `briefings`
+    site: str = ""  # the build id of the site whose shards hold these entries
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "entries": {}, "spill": None, "spilled": {}}
+        return {**self.__dict__, "entries": {}, "spill": None, "spilled": {}, "term_lists": None}
+
+    def terms_of(self, indexed: Indexed) -> list[str] | None:
+        """A briefing's terms, or None when they are lost (the index is built anew)."""
+        terms = indexed.terms
+        if not terms and self.term_lists is not None:
+            terms = self.term_lists.get(indexed.key)
+        return None if terms is None else terms.split("\n") if terms else []
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update({"marks": {}, **state})  # a state pickled before marks has none
@@ -130,12 +150,13 @@ class SearchCache:
         data = previous.read(f"search/shards/{shards[number][1]}.json") if number >= 0 else None
         if data is None:
             raise _Stale(term)
+        entries, digests = self.entries, self.digests
         for line in data.decode().split("\n")[1:-2]:
             entry = line.removesuffix(",")
             found, _ = _DECODER.raw_decode(entry, 1)
-            if self.digests.get(found) != _digest(entry):
+            if found not in digests:
                 raise _Stale(found)
-            self.entries.setdefault(found, entry)
+            entries.setdefault(found, entry)
         if term not in self.entries:
             raise _Stale(term)
 
@@ -242,7 +263,7 @@ def _place(briefing: SearchBriefing, slot: int) -> tuple:
 
 # -- building from scratch -------------------------------------------------------------
 
-_job: tuple = ()  # (briefings in slot order, their slots, their indexes, documents, place, spill) for workers
+_job: tuple = ()  # (briefings in slot order, their slots, their indexes, documents, place, term lists, spill)
 _merged: dict[str, array] = {}  # term -> its pieces in the spill, PIECE numbers each, for workers
 PIECE = 2 + NFIELDS  # spill file, offset, ints in each field
 SPILL_FLUSH = 8 << 20  # bytes of entries a worker gathers before writing them out
@@ -261,7 +282,8 @@ def _rebuild(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Seq
     part_count = workers * 4 if parallel else 1
     cache.release()
     spill = Spill(len(ranges) + part_count, scratch)
-    _job = ([briefings[i] for i in order], [slots[i] for i in order], order, documents, place, spill)
+    _job = ([briefings[i] for i in order], [slots[i] for i in order], order, documents, place,
+            cache.term_lists, spill)
     cache.briefings = {}
     merged: dict[str, array] = {}
     work: dict[str, int] = {}  # term -> ints in its postings
@@ -302,6 +324,8 @@ def _rebuild(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Seq
         cache.marks.update(marks)
     cache.spill = spill
     cache.changed = True
+    if cache.term_lists is not None:
+        cache.term_lists.prune({b.key for b in cache.briefings.values()})
 
 
 def _ranges(sizes: Sequence[int], count: int) -> list[tuple[int, int]]:
@@ -327,9 +351,9 @@ def _analyse_range(job: tuple[int, tuple[int, int]]) -> tuple[dict[str, Indexed]
     go to spill file `number`, each term's fields one after the other, and what is
     returned of them is where: term -> (offset, ints in each field)."""
     number, (start, end) = job
-    ordered, slots, indexes, documents, place, spill = _job
+    ordered, slots, indexes, documents, place, term_lists, spill = _job
     items = ((ordered[k], slots[k], documents(indexes[k])) for k in range(start, end))  # one at a time
-    analysed, postings, chunks = _analyse(items, place)
+    analysed, postings, chunks = _analyse(items, place, term_lists)
     places, pieces, offset = {}, [], 0
     for term, lists in postings.terms.items():
         places[term] = (offset, *map(len, lists))
@@ -346,8 +370,9 @@ def _pipeline() -> TermPipeline:
 
 
 def _analyse(items: Iterable[tuple[SearchBriefing, int, Sequence[SearchDocument]]],
-             place: Place | None = None) -> Analysed:
-    """Briefings given in slot order: what each put in, their postings and docs chunks."""
+             place: Place | None = None, term_lists: TermLists | None = None) -> Analysed:
+    """Briefings given in slot order: what each put in, their postings and docs chunks.
+    With `term_lists`, each briefing's terms are put there instead of in what it put in."""
     pipeline = _pipeline()
     postings = Postings()
     out = {}
@@ -365,8 +390,12 @@ def _analyse(items: Iterable[tuple[SearchBriefing, int, Sequence[SearchDocument]
             if doc.speaker_slug:
                 speakers.setdefault(doc.speaker_slug, (doc.speaker, array("q")))[1].append(ref)
         lengths = tuple(after - before for after, before in zip(postings.length_sums, sums))
+        listed = "\n".join(sorted(terms))
+        if term_lists is not None:
+            term_lists.put(briefing.key, listed)
+            listed = ""
         out[briefing.slug] = Indexed(briefing.key, slot, span(briefing), briefing.date, briefing.kind,
-                                     len(docs), lengths, "\n".join(sorted(terms)), speakers)
+                                     len(docs), lengths, listed, speakers)
         chunks += made_chunks(briefing, slot, docs, place)
     return out, postings, chunks
 
@@ -426,14 +455,19 @@ def _update(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequ
                    key=slots.__getitem__)
     if len(gone) + len(fresh) > max(8, REBUILD_SHARE * len(briefings)):
         return None
+    affected: set[str] = set()
+    for g in gone:
+        gone_terms = cache.terms_of(g)
+        if gone_terms is None:
+            return None
+        affected.update(gone_terms)
     cache.changed = bool(gone or fresh)
     if not cache.changed:
         return fresh
-    analysed, postings, chunks = _analyse((briefings[i], slots[i], documents(i)) for i in fresh)
+    analysed, postings, chunks = _analyse(((briefings[i], slots[i], documents(i)) for i in fresh),
+                                          None, cache.term_lists)
     removed = sorted((ref_of(g.slot, 0), ref_of(g.slot + g.span, 0)) for g in gone)
-    affected = set(postings.terms)
-    for g in gone:
-        affected.update(g.terms.split("\n") if g.terms else ())
+    affected.update(postings.terms)
     terms = sorted(affected)
     try:  # before anything is yielded: a stale state means a full build instead
         for term in terms:  # reads each shard these are in, whole: shards that change need every entry
@@ -468,6 +502,9 @@ def _update(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequ
     for slug in [s for s in cache.briefings if s not in slugs]:
         del cache.briefings[slug]
     cache.briefings.update(analysed)
+    if cache.term_lists is not None:
+        kept = {b.key for b in cache.briefings.values()}
+        cache.term_lists.drop(g.key for g in gone if g.key not in kept)
     return fresh
 
 

@@ -135,6 +135,8 @@ def source_files(content: Path) -> list[Path]:
 
 
 PARALLEL_PARSE = 64  # sources to parse before it pays to share them between workers
+PARALLEL_SHARDS = 1536  # shards to make before it pays to fork workers (an added briefing's
+# thousand are made faster in the main process, which holds their entries already)
 RACY_NS = 2_000_000_000  # a file changed this recently may change again within its mtime's tick
 
 
@@ -292,16 +294,11 @@ def render_site(site: Site, config: Config, writer: SiteWriter, workers: int = 1
     slots = assign_slots(search)
     all_pages = pages(site) + export_pages(site)
     with progress.stage("render", len(all_pages)) as advance:
-        todo = []
         for page in all_pages:
             keys[page.path] = digest(f"{environment_key} {page.path} {page.key!r}".encode())
             page.key = ()  # digested: the render workers forked below need not share it
-            unchanged = writer.previous.unchanged(page.path, keys[page.path])
-            if unchanged:
-                writer.add(page.path, unchanged)
-                advance()
-            else:
-                todo.append(page)
+        todo = [all_pages[i] for i in writer.reuse([(page.path, keys[page.path]) for page in all_pages])]
+        advance(len(all_pages) - len(todo))
         _pages, _renderer, _writer = todo, Renderer(config), writer
         step = max(1, len(todo) // (workers * 8))
         ranges = [(i, min(i + step, len(todo))) for i in range(0, len(todo), step)]
@@ -338,17 +335,19 @@ def _index_site(site: Site, search: list[SearchBriefing], slots: list[int], writ
     read = writer.previous_file if search_cache.site == writer.previous.build_id else None
     files = index_files(search, slots, partial(_documents, site), workers, search_cache,
                         place=writer.place, read=read, scratch=writer.output.parent)
+    keyed: list[SearchFile] = []  # most are the previous build's: reused together, below
     count = 0
-    pending: list[SearchFile] = []
     for file in files:
         count += 1
         advance()
         if file.key:
+            keyed.append(file)
             keys[file.path] = file.key
-            unchanged = writer.previous.unchanged(file.path, file.key)
-            if unchanged:
-                writer.add(file.path, unchanged)
-                continue
+        else:
+            writer.add(file.path, file.make())
+    pending: list[SearchFile] = []
+    for i in writer.reuse([(file.path, file.key) for file in keyed]):
+        file = keyed[i]
         if file.path.startswith("search/shards/"):
             pending.append(file)
         else:
@@ -357,7 +356,7 @@ def _index_site(site: Site, search: list[SearchBriefing], slots: list[int], writ
     try:
         ranges = [(i, min(i + 64, len(pending))) for i in range(0, len(pending), 64)]
         done = 0
-        for part in _map(_place_search_files, ranges, workers if len(pending) >= 256 else 1):
+        for part in _map(_place_search_files, ranges, workers if len(pending) >= PARALLEL_SHARDS else 1):
             for placed in part:
                 writer.add(pending[done].path, placed)
                 done += 1

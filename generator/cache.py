@@ -18,6 +18,7 @@ import os
 import pickle
 import struct
 import tempfile
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -70,7 +71,11 @@ class BuildCache:
                 (length,) = _HEADER.unpack(handle.read(_HEADER.size))
                 start = len(MAGIC) + _HEADER.size + length
                 size = os.fstat(handle.fileno()).st_size
-                stamp, value = _Unpickler(handle, str(file), start, size).load()
+                _loading.entry = (str(file), start, size)
+                try:
+                    stamp, value = pickle.load(handle)
+                finally:
+                    _loading.entry = None
         except FileNotFoundError:
             return None
         except Exception as exc:  # noqa: BLE001 (a torn or foreign file: any error means rebuild)
@@ -131,27 +136,20 @@ class Blob:
         return Blob, (self._data, self._place)
 
 
+_loading = threading.local()  # .entry: (path, where its blobs start, its size) while it is unpickled
+
+
 def _stored_blob(offset: int, length: int) -> Blob:
-    """What a stored Blob is pickled as; only `_Unpickler` knows where its bytes are."""
-    raise pickle.UnpicklingError("a stored blob read without its cache entry")
-
-
-class _Unpickler(pickle.Unpickler):
-    """Gives each stored Blob its place in the entry's file."""
-
-    def __init__(self, file, path: str, start: int, size: int) -> None:
-        super().__init__(file)
-        self.path, self.start, self.size = path, start, size
-
-    def find_class(self, module: str, name: str):
-        if (module, name) == (__name__, _stored_blob.__name__):  # once per entry: pickle memoizes it
-            return self._blob
-        return super().find_class(module, name)
-
-    def _blob(self, offset: int, length: int) -> Blob:
-        if self.start + offset + length > self.size:
-            raise ValueError("a blob lies past the end of the entry")
-        return Blob(place=(self.path, self.start + offset, length))
+    """What a stored Blob is pickled as: its place in the entry being loaded. (A context
+    rather than an Unpickler's find_class, which would be called in Python for every
+    class of every entry.)"""
+    entry = getattr(_loading, "entry", None)
+    if entry is None:
+        raise pickle.UnpicklingError("a stored blob read without its cache entry")
+    path, start, size = entry
+    if start + offset + length > size:
+        raise ValueError("a blob lies past the end of the entry")
+    return Blob(place=(path, start + offset, length))
 
 
 class _Pickler(pickle.Pickler):

@@ -51,6 +51,15 @@ def assert_same_as_full_build(site):
     assert broken_links(output) == []
 
 
+def edit_a_turn(content: Path) -> None:
+    """Change a few words of a turn of one transcript."""
+    path = content / "md_correction_strike.md"
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace("whatever Monday you want", "whichever Tuesday you like")
+    assert edited != text
+    path.write_text(edited, encoding="utf-8")
+
+
 def test_adding_a_transcript(site):
     content = site[0]
     shutil.copy(FIXTURES / SOURCES[-1], content / SOURCES[-1])
@@ -64,10 +73,10 @@ def test_adding_a_transcript(site):
 
 def test_editing_a_transcript(site):
     content = site[0]
-    path = content / "md_correction_strike.md"
-    path.write_text(path.read_text().replace("Thank you", "Thanks so much"), encoding="utf-8")
+    edit_a_turn(content)
     rebuild(site)
     assert_same_as_full_build(site)
+    assert any(b"whichever Tuesday you like" in data for data in tree(site[1]).values())
 
 
 def test_deleting_a_transcript(site):
@@ -176,8 +185,7 @@ def test_deleting_after_the_term_lists_are_lost_builds_the_index_anew(site):
 def test_the_term_lists_kept_are_those_of_the_briefings_indexed(site):
     content, _, cache, _ = site
     assert len(list((cache / "terms").glob("*/*"))) == len(SOURCES) - 1
-    path = content / "md_correction_strike.md"
-    path.write_text(path.read_text().replace("Thank you", "Thanks so much"), encoding="utf-8")
+    edit_a_turn(content)
     (content / "wh_text_pentagon_header.txt").unlink()
     rebuild(site)
     assert len(list((cache / "terms").glob("*/*"))) == len(SOURCES) - 2
@@ -196,4 +204,19 @@ def test_the_live_site_is_checked_by_a_child_while_the_build_reads(site, monkeyp
     (site[1] / "index.html").write_text("edited by hand")
     rebuild(site)
     assert len(checked) == 1  # the child found the site changed: the build looked again itself
+    assert_same_as_full_build(site)
+
+
+def test_an_unchanged_index_makes_no_shard_keys_and_no_small_files(site, monkeypatch):
+    import generator.search.build as search_build
+
+    calls = []
+    for name in ("_make_small_files", "pack"):
+        real = getattr(search_build, name)
+        monkeypatch.setattr(search_build, name, lambda *a, real=real, name=name: calls.append(name) or real(*a))
+    rebuild(site)
+    assert calls == []
+    edit_a_turn(site[0])
+    rebuild(site)
+    assert sorted(calls) == ["_make_small_files", "pack"]
     assert_same_as_full_build(site)

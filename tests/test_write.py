@@ -166,6 +166,30 @@ def test_a_build_writes_only_the_files_that_changed(tmp_path, monkeypatch):
     assert tree(output) == files | {"index.html": b"fourth"}
 
 
+def test_the_spare_s_own_copy_of_an_unchanged_file_is_written_over_not_linked(tmp_path, monkeypatch):
+    """A file changed in the last build is the spare's own; this build leaves it as it
+    is: its bytes are copied into the spare's inode, so no inode is freed and made."""
+    output, cache = tmp_path / "output", BuildCache(tmp_path / "cache")
+    files = site_files()
+    write_site(files, output, cache)
+    write_site(files | {"index.html": b"home, second edition"}, output, cache)  # the spare owns index.html
+    spare_copy = tmp_path / ".output.spare" / "index.html"
+    inode = spare_copy.stat().st_ino
+    assert spare_copy.stat().st_nlink == 1
+    unlinked = []
+    real = os.unlink
+    monkeypatch.setattr(os, "unlink", lambda path, *a, **k: unlinked.append(str(path)) or real(path, *a, **k))
+    write_site(files | {"index.html": b"home, second edition", "briefings/b01/index.html": b"1 again"},
+               output, cache)
+    assert [p for p in unlinked if p.endswith("index.html") and "b01" not in p] == []
+    assert (output / "index.html").stat().st_ino == inode
+    assert (output / "index.html").read_bytes() == b"home, second edition"
+    assert tree(output) == files | {"index.html": b"home, second edition", "briefings/b01/index.html": b"1 again"}
+    # the other site keeps its own copy, untouched
+    assert (tmp_path / ".output.spare" / "index.html").read_bytes() == b"home, second edition"
+    assert not os.path.samefile(tmp_path / ".output.spare" / "index.html", output / "index.html")
+
+
 def test_a_file_shared_with_the_live_site_is_never_written_in_place(tmp_path):
     output, cache = tmp_path / "output", BuildCache(tmp_path / "cache")
     files = site_files()
@@ -279,3 +303,22 @@ def test_two_folders_are_exchanged_in_one_step(tmp_path):
     write._exchange(tmp_path / "a", tmp_path / "b")
     assert [p.name for p in (tmp_path / "b").iterdir()] == ["from-a"]
     assert list((tmp_path / "a").iterdir()) == []
+
+
+def test_files_whose_keys_are_unchanged_are_reused_together(tmp_path):
+    output, cache = tmp_path / "output", BuildCache(tmp_path / "cache")
+    files = {"a.html": b"a", "b.html": b"b", "c.html": b"c"}
+    write_site(files, output, cache, {path: f"key {path}" for path in files})
+    write_site(files, output, cache, {path: f"key {path}" for path in files})  # now the spare exists
+    with SiteWriter(output, cache) as writer:
+        rest = writer.reuse([("a.html", "key a.html"), ("b.html", "another key"), ("new.html", "key new.html"),
+                             ("c.html", "key c.html"), ("a.html", "key a.html")])
+        assert rest == [1, 2, 4]  # changed, new, and a path given twice
+        with pytest.raises(PodiumError, match="two pages would be written to a.html"):
+            writer.add("a.html", b"a")
+        writer.add("b.html", b"b changed")
+        writer.add("new.html", b"new")
+        writer.commit({"a.html": "key a.html", "b.html": "another key", "c.html": "key c.html",
+                       "new.html": "key new.html"})
+    assert {p.name: p.read_bytes() for p in output.iterdir() if p.name != MARKER} == {
+        "a.html": b"a", "b.html": b"b changed", "c.html": b"c", "new.html": b"new"}

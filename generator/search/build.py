@@ -15,6 +15,7 @@ only between the marks around the change (shards.respell), which the state keeps
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -37,6 +38,7 @@ from generator.search.files import (
     Place,
     SearchFile,
     filter_files,
+    filter_paths,
     given,
     js_order,
     json_bytes,
@@ -58,7 +60,10 @@ from generator.search.shards import (
 
 _DECODER = json.JSONDecoder()
 SHARD_CAP = 24_000  # raw bytes; a term bigger than this gets a shard of its own
-PARALLEL_TERMS = 256  # an update touching this many terms splits them between workers
+# An update touching this many terms splits them between workers. Below it, forking
+# the build's process and sending the entries back costs more than it saves: one
+# added briefing's 1,100 terms were respelled faster in the main process.
+PARALLEL_TERMS = 8192
 REBUILD_SHARE = 0.1  # when more briefings than this changed, index from scratch in parallel
 FORMAT = 3
 
@@ -104,6 +109,10 @@ class SearchCache:
     digests: dict[str, bytes] = field(default_factory=dict)  # term -> digest of its entry
     sizes: dict[str, int] = field(default_factory=dict)  # term -> length of its entry
     shards: list[tuple[str, str]] = field(default_factory=list)  # (first term, name) of each shard written
+    groups: list[list[str]] = field(default_factory=list)  # each shard's terms
+    group_keys: list[str] = field(default_factory=list)  # each shard's key (a digest of its entries' digests)
+    generation: str = ""  # names this state: a new one whenever it changes (the small files' keys)
+    respelled: set[str] = field(default_factory=set)  # terms whose entries the last update changed
     entries: dict[str, str] = field(default_factory=dict)  # term -> encoded entry, where known
     marks: dict[str, tuple] = field(default_factory=dict)  # term -> its long fields' marks (shards.respell)
     changed: bool = False  # whether the last update changed anything
@@ -113,7 +122,8 @@ class SearchCache:
     site: str = ""  # the build id of the site whose shards hold these entries
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "entries": {}, "spill": None, "spilled": {}, "term_lists": None}
+        return {**self.__dict__, "entries": {}, "spill": None, "spilled": {}, "term_lists": None,
+                "respelled": set()}
 
     def terms_of(self, indexed: Indexed) -> list[str] | None:
         """A briefing's terms, or None when they are lost (the index is built anew)."""
@@ -242,11 +252,11 @@ def index_files(briefings: Sequence[SearchBriefing], slots: Sequence[int], docum
     for i, briefing in enumerate(briefings):
         if i not in made:
             yield from lazy_chunks(briefing, slots[i], partial(documents, i))
-    groups = _groups(cache)
-    names = shard_names(groups)
-    yield from _shard_files(cache, groups, names, previous)
-    yield from _small_files(cache, groups, names)
-    cache.shards = [(group[0], name) for group, name in zip(groups, names)]
+    if cache.changed or not cache.generation:
+        _regroup(cache)
+        cache.generation = os.urandom(16).hex()
+    yield from _shard_files(cache, previous)
+    yield from _small_files(cache)
 
 
 def _check(briefings: Sequence[SearchBriefing]) -> None:
@@ -324,6 +334,7 @@ def _rebuild(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Seq
         cache.marks.update(marks)
     cache.spill = spill
     cache.changed = True
+    cache.groups, cache.group_keys, cache.respelled = [], [], set()  # every shard is new
     if cache.term_lists is not None:
         cache.term_lists.prune({b.key for b in cache.briefings.values()})
 
@@ -489,6 +500,7 @@ def _update(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequ
             respelled = _respell(terms)
     finally:
         _respell_job = ()
+    cache.respelled = {term for term, _, _ in respelled}
     for term, entry, marks in respelled:
         if entry is not None:
             cache.entries[term], cache.digests[term], cache.sizes[term] = entry, _digest(entry), len(entry)
@@ -531,19 +543,25 @@ def _respell(terms: Sequence[str]) -> list[tuple[str, str | None, tuple | None]]
 
 # -- files ---------------------------------------------------------------------------------
 
-def _groups(cache: SearchCache) -> list[list[str]]:
-    """Terms in JavaScript order, packed into shards."""
-    return pack(sorted(cache.sizes, key=js_order), cache.sizes, SHARD_CAP)
+def _regroup(cache: SearchCache) -> None:
+    """Terms in JavaScript order, packed into shards, with their names and keys. A shard
+    with the same terms as before, none of them respelled, keeps its key."""
+    groups = pack(sorted(cache.sizes, key=js_order), cache.sizes, SHARD_CAP)
+    before = {group[0]: (group, key) for group, key in zip(cache.groups, cache.group_keys)}
+    respelled, digests = cache.respelled, cache.digests
+    keys = []
+    for group in groups:
+        old, key = before.get(group[0], (None, ""))
+        if old != group or not respelled.isdisjoint(group):
+            key = hashlib.blake2b(b"".join(digests[t] for t in group), digest_size=16).hexdigest()
+        keys.append(key)
+    cache.groups, cache.group_keys = groups, keys
+    cache.shards = [(group[0], name) for group, name in zip(groups, shard_names(groups))]
 
 
-def _shard_files(cache: SearchCache, groups: list[list[str]], names: list[str],
-                 previous: Previous | None) -> list[SearchFile]:
-    digests = cache.digests
-    files = []
-    for name, group in zip(names, groups):
-        key = hashlib.blake2b(b"".join(digests[t] for t in group), digest_size=16).hexdigest()
-        files.append(SearchFile(f"search/shards/{name}.json", key, partial(_shard, cache, group, previous)))
-    return files
+def _shard_files(cache: SearchCache, previous: Previous | None) -> list[SearchFile]:
+    return [SearchFile(f"search/shards/{name}.json", key, partial(_shard, cache, group, previous))
+            for (_, name), group, key in zip(cache.shards, cache.groups, cache.group_keys)]
 
 
 def _shard(cache: SearchCache, group: Sequence[str], previous: Previous | None) -> bytes:
@@ -555,8 +573,16 @@ def _shard(cache: SearchCache, group: Sequence[str], previous: Previous | None) 
     return f"[\n{body}\n]\n".encode()
 
 
-def _small_files(cache: SearchCache, groups: list[list[str]], names: list[str]) -> list[SearchFile]:
-    """The manifest, and the option lists and ref lists the filters need."""
+def _small_files(cache: SearchCache) -> list[SearchFile]:
+    """The manifest, and the option lists and ref lists the filters need. They are made
+    only when the state changed since the build that wrote them: their key is its generation."""
+    made = functools.cache(partial(_make_small_files, cache))
+    return [SearchFile(path, f"{cache.generation} {path}", partial(lambda path: made()[path], path))
+            for path in ["search/manifest.json", *filter_paths(cache.briefings.values())]]
+
+
+def _make_small_files(cache: SearchCache) -> dict[str, bytes]:
+    groups, names = cache.groups, [name for _, name in cache.shards]
     indexed = sorted(cache.briefings.values(), key=lambda b: b.slot)
     count = sum(b.count for b in indexed)
     length_sums = [sum(b.length_sums[f] for b in indexed) for f in range(NFIELDS)]
@@ -576,7 +602,7 @@ def _small_files(cache: SearchCache, groups: list[list[str]], names: list[str]) 
     }
     files = {"search/manifest.json": json_bytes(manifest)}
     files.update(filter_files(indexed))
-    return [SearchFile(path, "", lambda data=data: data) for path, data in files.items()]
+    return files
 
 
 def _digest(entry: str) -> bytes:

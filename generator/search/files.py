@@ -8,7 +8,7 @@ import json
 import re
 from array import array
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache, partial
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -153,6 +153,13 @@ def filter_files(indexed: Sequence[Indexed]) -> dict[str, bytes]:
     table["kinds"] = list(kind_ids)
     files["search/briefings.json"] = json_bytes(table)
     return files
+
+
+def filter_paths(indexed: Iterable[Indexed]) -> list[str]:
+    """The paths of the files `filter_files` makes."""
+    slugs = sorted({slug for b in indexed for slug in b.speakers})
+    return [*(f"search/speakers/{speaker_file_name(slug)}.json" for slug in slugs),
+            "search/filters.json", "search/briefings.json"]
 
 
 def json_bytes(value) -> bytes:

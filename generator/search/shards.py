@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from array import array
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -93,8 +94,13 @@ def encode_marked(term: str, fields: Sequence[Field]) -> tuple[str, Marks | None
             texts = [",".join(t) if t is not None else "" for t in stretches]
             marks.append(field_marks)
         parts.append(f"[[{texts[0]}],[{texts[1]}],[{texts[2]}]]")
-    entry = f"[{html_safe(json.dumps(term, ensure_ascii=False))},{df},{','.join(parts)}]"
+    entry = f"[{term_json(term)},{df},{','.join(parts)}]"
     return entry, (tuple(marks) if any(m is not None for m in marks) else None)
+
+
+def term_json(term: str) -> str:
+    """A term as its entry writes it."""
+    return html_safe(json.dumps(term, ensure_ascii=False))
 
 
 MARK_EVERY = 512  # postings between marks in a long field of an entry
@@ -115,7 +121,8 @@ def respell(entry: str, removed: Sequence[tuple[int, int]], added: Sequence[arra
     _, end = _DECODER.raw_decode(entry, 1)
     head = entry[1:end]  # the term's JSON, as written
     pos = entry.index(",", end + 1) + 1  # past the df
-    fields, new_marks, df = [], [], 0
+    df = int(entry[end + 1:pos - 1])  # kept up to date by each field's change in postings
+    fields, new_marks = [], []
     for f in range(NFIELDS):
         if entry[pos] == "0":
             columns, pos = None, pos + 1
@@ -129,10 +136,10 @@ def respell(entry: str, removed: Sequence[tuple[int, int]], added: Sequence[arra
         field_added = split_field(added[f]) if added else None
         field_marks = marks[f] if marks else None
         if columns is not None and field_marks:
-            text, count, kept = _respell_between_marks(columns, field_marks, removed, field_added)
+            text, change, kept = _respell_between_marks(columns, field_marks, removed, field_added)
         else:
-            text, count, kept = _respell_field(columns, removed, field_added)
-        df += count
+            text, change, kept = _respell_field(columns, removed, field_added)
+        df += change
         fields.append(text)
         new_marks.append(kept)
     if df == 0:
@@ -147,11 +154,13 @@ def marks_of(entry: str) -> Marks | None:
 
 
 _DECODER = json.JSONDecoder()
+_ALL_ONES = re.compile(r"1(?:,1)*")
 
 
 def _respell_field(columns: tuple[str, str, str] | None, removed: Sequence[tuple[int, int]],
                    added: Field | None) -> tuple[str, int, array | None]:
-    """A field's new text, postings and marks, every column read whole."""
+    """A field's new text, how many postings it gained (or lost), and its marks, every
+    column read whole."""
     if columns is None:
         refs: list[int] = []
         deltas: list[str] = []
@@ -163,31 +172,32 @@ def _respell_field(columns: tuple[str, str, str] | None, removed: Sequence[tuple
         refs = list(accumulate(map(int, deltas)))
         tfs = tf_text.split(",") if tf_text else None  # None: every frequency is 1
         lengths = length_text.split(",")
+    before = len(refs)
     tfs = _edit(refs, deltas, tfs, lengths, 0, removed, added)
     if not refs:
-        return "0", 0, None
+        return "0", -before, None
     if tfs is not None and tfs.count("1") == len(tfs):
         tfs = None
     marks = _marks(refs, deltas, tfs, lengths, 0, _ORIGIN) if len(refs) >= 2 * MARK_EVERY else None
     tf_text = "" if tfs is None else ",".join(tfs)
-    return f"[[{','.join(deltas)}],[{tf_text}],[{','.join(lengths)}]]", len(refs), marks
+    return f"[[{','.join(deltas)}],[{tf_text}],[{','.join(lengths)}]]", len(refs) - before, marks
 
 
 def _respell_between_marks(columns: tuple[str, str, str], marks: array, removed: Sequence[tuple[int, int]],
                            added: Field | None) -> tuple[str, int, array | None]:
-    """A long field's new text, postings and marks, reading only the postings between
-    the mark before the first changed ref and the mark after the last: a posting's
-    delta depends on the posting before it only, so those outside stay as they are."""
+    """A long field's new text, how many postings it gained (or lost), and its marks,
+    reading only the postings between the mark before the first changed ref and the
+    mark after the last: a posting's delta depends on the posting before it only, so
+    those outside stay as they are (and are not even counted)."""
     span = _changed_span(removed, added)
-    count = columns[0].count(",") + 1
     if span is None:
-        return "[[{}],[{}],[{}]]".format(*columns), count, marks
+        return "[[{}],[{}],[{}]]".format(*columns), 0, marks
     points = [_ORIGIN] + [tuple(marks[i:i + MARK]) for i in range(0, len(marks), MARK)]
     texts: list[str | None] = list(columns)
     if not texts[1]:  # every frequency is 1: no column, unless frequencies above 1 come in
         texts[1] = None
         if added and any(tf != 1 for tf in added[1]):
-            texts[1] = ",".join(["1"] * count)
+            texts[1] = ",".join(["1"] * (columns[0].count(",") + 1))
             points = [(p[0], p[1], p[2], 2 * p[0], p[4]) for p in points]
     befores = [p[1] for p in points]
     first = bisect_left(befores, span[0]) - 1  # the last mark with every posting before it below the span
@@ -205,10 +215,11 @@ def _respell_between_marks(columns: tuple[str, str, str], marks: array, removed:
     middles = [",".join(deltas), None if tfs is None else ",".join(tfs), ",".join(lengths)]
     new = [None if text is None else _splice(text, start[k], stop[k] if stop else None, middle)
            for k, text, middle in zip((2, 3, 4), texts, middles)]
-    count += len(refs) - before
-    if count == 0:
-        return "0", 0, None
-    if new[1] is not None and new[1] == "1" + ",1" * (count - 1):
+    change = len(refs) - before
+    if not refs and not start[0] and stop is None:  # the stretch was the whole field
+        return "0", change, None
+    if new[1] is not None and tfs is not None and set(tfs) <= {"1"} and not set(windows[1].split(",")) <= {"1"} \
+            and _ALL_ONES.fullmatch(new[1]):  # the stretch held the field's last frequencies above 1
         new[1] = None
     kept = array("q")
     for point in points[1:first + 1 if refs or stop else first]:  # the start's posting may be gone
@@ -218,7 +229,8 @@ def _respell_between_marks(columns: tuple[str, str, str], marks: array, removed:
         shift = [len(n) - len(t) if t is not None and n is not None else 0 for t, n in zip(texts, new)]
         for index, ref, *offsets in points[last:]:
             kept.extend((index + len(refs) - before, ref, *map(sum, zip(offsets, shift))))
-    return f"[[{new[0]}],[{new[1] or ''}],[{new[2]}]]", count, (kept if count >= 2 * MARK_EVERY else None)
+    long = points[-1][0] + 1 + change >= 2 * MARK_EVERY or new[0].count(",") + 1 >= 2 * MARK_EVERY
+    return f"[[{new[0]}],[{new[1] or ''}],[{new[2]}]]", change, (kept if long else None)
 
 
 def _changed_span(removed: Sequence[tuple[int, int]], added: Field | None) -> tuple[int, int] | None:

@@ -28,7 +28,7 @@ from generator.progress import Progress
 from generator.registry import find_registry, site_registry
 from generator.render import PACKAGE, Page, Renderer, briefing_key, pages, template_dir
 from generator.search import SearchBriefing, SearchCache, SearchDocument
-from generator.search.build import index_files
+from generator.search.build import SHARDS, index_files
 from generator.search.files import SearchFile
 from generator.search.refs import assign_slots
 from generator.write import LookAhead, Placed, SiteWriter, check_output
@@ -337,18 +337,20 @@ def _index_site(site: Site, search: list[SearchBriefing], slots: list[int], writ
                         place=writer.place, read=read, scratch=writer.output.parent)
     keyed: list[SearchFile] = []  # most are the previous build's: reused together, below
     count = 0
+    pending: list[SearchFile] = []  # shards to make: in workers, when there are many
     for file in files:
         count += 1
         advance()
         if file.key:
             keyed.append(file)
             keys[file.path] = file.key
+        elif file.path.startswith(SHARDS):
+            pending.append(file)
         else:
             writer.add(file.path, file.make())
-    pending: list[SearchFile] = []
     for i in writer.reuse([(file.path, file.key) for file in keyed]):
         file = keyed[i]
-        if file.path.startswith("search/shards/"):
+        if file.path.startswith(SHARDS):
             pending.append(file)
         else:
             writer.add(file.path, file.make())
@@ -358,7 +360,10 @@ def _index_site(site: Site, search: list[SearchBriefing], slots: list[int], writ
         done = 0
         for part in _map(_place_search_files, ranges, workers if len(pending) >= PARALLEL_SHARDS else 1):
             for placed in part:
-                writer.add(pending[done].path, placed)
+                path = pending[done].path
+                writer.add(path, placed)
+                keys[path] = placed.digest  # a shard's key is its digest (see search.build._regroup)
+                search_cache.made(path, placed.digest)
                 done += 1
     finally:
         _search_files, _writer = [], None

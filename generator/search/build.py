@@ -16,7 +16,6 @@ only between the marks around the change (shards.respell), which the state keeps
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import tempfile
 from array import array
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import NamedTuple, Protocol
 
 from generator import processes
+from generator.cache import digest
 from generator.errors import PodiumError
 from generator.search.analyse import FIELDS, K1, B, TermPipeline, analyse
 from generator.search.documents import SearchBriefing, SearchDocument
@@ -58,6 +58,7 @@ from generator.search.shards import (
     term_json,
 )
 
+SHARDS = "search/shards/"  # where the shard files are
 SHARD_CAP = 24_000  # raw bytes; a term bigger than this gets a shard of its own
 # An update touching this many terms splits them between workers. Below it, forking
 # the build's process and sending the entries back costs more than it saves: one
@@ -105,13 +106,13 @@ class SearchCache:
 
     format: int = FORMAT
     briefings: dict[str, Indexed] = field(default_factory=dict)  # by slug
-    digests: dict[str, bytes] = field(default_factory=dict)  # term -> digest of its entry
     sizes: dict[str, int] = field(default_factory=dict)  # term -> length of its entry
     shards: list[tuple[str, str]] = field(default_factory=list)  # (first term, name) of each shard written
     groups: list[list[str]] = field(default_factory=list)  # each shard's terms
-    group_keys: list[str] = field(default_factory=list)  # each shard's key (a digest of its entries' digests)
+    group_keys: list[str] = field(default_factory=list)  # each shard's key: its digest, "" until made
     generation: str = ""  # names this state: a new one whenever it changes (the small files' keys)
     respelled: set[str] = field(default_factory=set)  # terms whose entries the last update changed
+    _paths: dict[str, int] = field(default_factory=dict)  # shard path -> its place in `shards`
     entries: dict[str, str] = field(default_factory=dict)  # term -> encoded entry, where known
     marks: dict[str, tuple] = field(default_factory=dict)  # term -> its long fields' marks (shards.respell)
     changed: bool = False  # whether the last update changed anything
@@ -122,7 +123,7 @@ class SearchCache:
 
     def __getstate__(self) -> dict:
         return {**self.__dict__, "entries": {}, "spill": None, "spilled": {}, "term_lists": None,
-                "respelled": set()}
+                "respelled": set(), "_paths": {}}
 
     def terms_of(self, indexed: Indexed) -> list[str] | None:
         """A briefing's terms, or None when they are lost (the index is built anew)."""
@@ -146,6 +147,13 @@ class SearchCache:
             found = self.entries[term]
         return found
 
+    def made(self, path: str, file_digest: str) -> None:
+        """Record that the shard file at `path` was made with this digest: its key."""
+        if path.startswith(SHARDS):
+            if not self._paths:  # since the shards were last grouped
+                self._paths = {f"{SHARDS}{name}.json": i for i, (_, name) in enumerate(self.shards)}
+            self.group_keys[self._paths[path]] = file_digest
+
     def release(self) -> None:
         """Close what a full build wrote out, once its shards are made: later updates
         read the entries they need back from those shards."""
@@ -156,7 +164,7 @@ class SearchCache:
     def _read_shard(self, term: str, previous: Previous | None) -> None:
         shards = previous.shards if previous else ()
         number = bisect_right(shards, js_order(term), key=lambda shard: js_order(shard[0])) - 1
-        data = previous.read(f"search/shards/{shards[number][1]}.json") if number >= 0 else None
+        data = previous.read(f"{SHARDS}{shards[number][1]}.json") if number >= 0 else None
         if data is None:
             raise _Stale(term)
         lines = data.decode().split("\n")[1:-2]  # an entry a line: the shard's terms, in order
@@ -223,9 +231,12 @@ def build_search_index(briefings: Sequence[SearchBriefing], workers: int = 1,
     cache = cache if cache is not None else SearchCache()
     files = list(index_files(briefings, slots, lambda i: briefings[i].docs, workers, cache, read=read))
     try:
-        return {f.path: f.make() for f in files}  # made once all are listed, as the build does
+        made = {f.path: f.make() for f in files}  # made once all are listed, as the build does
     finally:
         cache.release()
+    for path, data in made.items():
+        cache.made(path, digest(data))
+    return made
 
 
 def index_files(briefings: Sequence[SearchBriefing], slots: Sequence[int], documents: Documents,
@@ -326,10 +337,9 @@ def _rebuild(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Seq
         raise
     finally:
         _job, _merged = (), {}
-    cache.entries, cache.digests, cache.sizes, cache.marks = {}, {}, {}, {}
-    for spilled, digests, sizes, marks in encoded:
+    cache.entries, cache.sizes, cache.marks = {}, {}, {}
+    for spilled, sizes, marks in encoded:
         cache.spilled.update(spilled)
-        cache.digests.update(digests)
         cache.sizes.update(sizes)
         cache.marks.update(marks)
     cache.spill = spill
@@ -417,7 +427,7 @@ def _encode_terms(job: tuple[int, Sequence[str]]) -> tuple[dict, dict[str, bytes
     its size, and its marks if it has long fields."""
     number, terms = job
     spill = _job[-1]
-    places, digests, sizes, marks = {}, {}, {}, {}
+    places, sizes, marks = {}, {}, {}
     pending: list[bytes] = []
     size = offset = 0  # file `number` is this task's alone
     for term in terms:
@@ -436,14 +446,14 @@ def _encode_terms(job: tuple[int, Sequence[str]]) -> tuple[dict, dict[str, bytes
             marks[term] = term_marks
         data = entry.encode()
         places[term] = (number, offset + size, len(data))
-        digests[term], sizes[term] = _digest_bytes(data), len(entry)
+        sizes[term] = len(entry)
         pending.append(data)
         size += len(data)
         if size >= SPILL_FLUSH:
             spill.write(number, b"".join(pending))
             pending, offset, size = [], offset + size, 0
     spill.write(number, b"".join(pending))
-    return places, digests, sizes, marks
+    return places, sizes, marks
 
 
 # -- updating ----------------------------------------------------------------------------
@@ -482,7 +492,7 @@ def _update(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequ
     terms = sorted(affected)
     try:  # before anything is yielded: a stale state means a full build instead
         for term in terms:  # reads each shard these are in, whole: shards that change need every entry
-            if term in cache.digests:
+            if term in cache.sizes:
                 cache.entry(term, previous)
     except _Stale:
         return None
@@ -503,9 +513,9 @@ def _update(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequ
     cache.respelled = {term for term, _, _ in respelled}
     for term, entry, marks in respelled:
         if entry is not None:
-            cache.entries[term], cache.digests[term], cache.sizes[term] = entry, _digest(entry), len(entry)
-        elif term in cache.digests:
-            del cache.entries[term], cache.digests[term], cache.sizes[term]
+            cache.entries[term], cache.sizes[term] = entry, len(entry)
+        elif term in cache.sizes:
+            del cache.entries[term], cache.sizes[term]
         if marks is not None:
             cache.marks[term] = marks
         else:
@@ -545,17 +555,16 @@ def _respell(terms: Sequence[str]) -> list[tuple[str, str | None, tuple | None]]
 
 def _regroup(cache: SearchCache) -> None:
     """Terms in JavaScript order, packed into shards, with their names and keys. A shard
-    with the same terms as before, none of them respelled, keeps its key."""
+    with the same terms as before, none of them respelled, keeps its key (the digest of
+    its bytes); the others are made, and get theirs then (`made`)."""
     groups = pack(_term_order(cache), cache.sizes, SHARD_CAP)
     before = {group[0]: (group, key) for group, key in zip(cache.groups, cache.group_keys)}
-    respelled, digests = cache.respelled, cache.digests
+    respelled = cache.respelled
     keys = []
     for group in groups:
         old, key = before.get(group[0], (None, ""))
-        if old != group or not respelled.isdisjoint(group):
-            key = hashlib.blake2b(b"".join(digests[t] for t in group), digest_size=16).hexdigest()
-        keys.append(key)
-    cache.groups, cache.group_keys = groups, keys
+        keys.append(key if old == group and respelled.isdisjoint(group) else "")
+    cache.groups, cache.group_keys, cache._paths = groups, keys, {}
     cache.shards = [(group[0], name) for group, name in zip(groups, shard_names(groups))]
 
 
@@ -572,7 +581,7 @@ def _term_order(cache: SearchCache) -> list[str]:
 
 
 def _shard_files(cache: SearchCache, previous: Previous | None) -> list[SearchFile]:
-    return [SearchFile(f"search/shards/{name}.json", key, partial(_shard, cache, group, previous))
+    return [SearchFile(f"{SHARDS}{name}.json", key, partial(_shard, cache, group, previous))
             for (_, name), group, key in zip(cache.shards, cache.groups, cache.group_keys)]
 
 
@@ -615,13 +624,3 @@ def _make_small_files(cache: SearchCache) -> dict[str, bytes]:
     files = {"search/manifest.json": json_bytes(manifest)}
     files.update(filter_files(indexed))
     return files
-
-
-def _digest(entry: str) -> bytes:
-    return _digest_bytes(entry.encode())
-
-
-def _digest_bytes(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=8).digest()
-
-

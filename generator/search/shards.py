@@ -103,7 +103,7 @@ def term_json(term: str) -> str:
     return html_safe(json.dumps(term, ensure_ascii=False))
 
 
-MARK_EVERY = 512  # postings between marks in a long field of an entry
+MARK_EVERY = 128  # postings between marks in a long field of an entry
 MARK = 5  # ints per mark: posting index, the ref before it, and where it starts in each column
 Marks = tuple  # per field: array("q") of marks, or None (a short field)
 _ORIGIN = (0, -1, 0, 0, 0)  # the mark every field has without keeping it: its first posting

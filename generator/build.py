@@ -246,10 +246,8 @@ def _display(path: Path | None) -> str:
     """How a source is named in messages: the path as the user would type it."""
     if path is None:
         return ""
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+    text, here = str(path), os.path.join(os.getcwd(), "")
+    return text.removeprefix(here)
 
 
 _pages: list[Page] = []
@@ -294,8 +292,13 @@ def render_site(site: Site, config: Config, writer: SiteWriter, workers: int = 1
     slots = assign_slots(search)
     all_pages = pages(site) + export_pages(site)
     with progress.stage("render", len(all_pages)) as advance:
+        spelled: dict[int, str] = {}  # id -> repr of a key several pages share (the listing's)
         for page in all_pages:
-            keys[page.path] = digest(f"{environment_key} {page.path} {page.key!r}".encode())
+            text = spelled.get(id(page.key))
+            if text is None:
+                text = spelled[id(page.key)] = repr(page.key)
+            keys[page.path] = digest(f"{environment_key} {page.path} {text}".encode())
+        for page in all_pages:  # only now: while `spelled` is in use, every key keeps its id
             page.key = ()  # digested: the render workers forked below need not share it
         todo = [all_pages[i] for i in writer.reuse([(page.path, keys[page.path]) for page in all_pages])]
         advance(len(all_pages) - len(todo))

@@ -139,8 +139,7 @@ def _slugs(transcripts: list[RawTranscript]) -> list[str]:
     taken: Counter[str] = Counter()
     slugs = []
     for raw in transcripts:
-        stem = PurePosixPath(raw.path).stem
-        base = slugify(raw.title, fallback=slugify(stem, fallback="briefing"))
+        base = slugify(raw.title, fallback="") or slugify(PurePosixPath(raw.path).stem, fallback="briefing")
         if raw.date and not base.startswith(raw.date.isoformat()):
             base = slugify(f"{raw.date.isoformat()} {base}")
         taken[base] += 1

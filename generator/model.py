@@ -32,10 +32,13 @@ def year_of(day: dt.date | None) -> str:
     return str(day.year) if day else "undated"
 
 
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
 def slugify(text: str, fallback: str = "untitled") -> str:
     """Lowercase ASCII words joined by hyphens: safe as a path segment and a URL."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    slug = _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")
     if len(slug) > SLUG_MAX:
         slug = slug[:SLUG_MAX].rsplit("-", 1)[0]
     return slug or fallback

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from jinja2.filters import do_truncate
+from markupsafe import Markup, escape
 
 from generator import __version__
 from generator.config import Config
@@ -68,9 +69,23 @@ def environment(config: Config) -> jinja2.Environment:
     env.globals.update(config=config, version=__version__)
     env.filters.update(
         paragraph=paragraph_html, markdown=_markdown_block, date=format_date, iso=_iso,
-        absolute=lambda path: absolute_url(config, path),
+        absolute=lambda path: absolute_url(config, path), excerpts=_excerpts,
     )
     return env
+
+
+EXCERPT = 240  # characters of a turn shown in a speaker's list of what they said
+
+
+@jinja2.pass_environment
+def _excerpts(env: jinja2.Environment, turns, root: str) -> Markup:
+    """A list item linking to each turn, with its first words: in Python rather than a
+    template loop, as a busy speaker's year page lists thousands (9,000 for one year)."""
+    root = escape(root)
+    return Markup("".join(
+        f'    <li><a href="{root}{escape(turn.url)}">'
+        f'{escape(do_truncate(env, turn.text, EXCERPT, False) or "(No words recorded.)")}</a></li>\n'
+        for turn in turns))
 
 
 def format_date(day: dt.date | None, missing: str = "Undated") -> str:

@@ -336,10 +336,19 @@ def _index_site(site: Site, search: list[SearchBriefing], slots: list[int], writ
     global _search_files, _writer
     # the previous site's shards hold the entries the state leaves out, if it is that site
     read = writer.previous_file if search_cache.site == writer.previous.build_id else None
-    files = index_files(search, slots, partial(_documents, site), workers, search_cache,
-                        place=writer.place, read=read, scratch=writer.output.parent)
-    keyed: list[SearchFile] = []  # most are the previous build's: reused together, below
     count = 0
+
+    def reuse(files: list[tuple[str, str]]) -> list[int]:  # a briefing's docs chunks, as they were
+        nonlocal count
+        keys.update(files)
+        rest = writer.reuse(files)
+        count += len(files) - len(rest)  # the rest are counted when yielded
+        advance(len(files) - len(rest))
+        return rest
+
+    files = index_files(search, slots, partial(_documents, site), workers, search_cache, place=writer.place,
+                        read=read, scratch=writer.output.parent, reuse=reuse)
+    keyed: list[SearchFile] = []  # most are the previous build's: reused together, below
     pending: list[SearchFile] = []  # shards to make: in workers, when there are many
     for file in files:
         count += 1

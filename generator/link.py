@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import posixpath
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -81,7 +82,7 @@ def link(transcripts: list[RawTranscript], registry: Registry,
 
 
 def _folder(raw: RawTranscript) -> str:
-    return str(PurePosixPath(raw.path).parent)
+    return posixpath.dirname(raw.path) or "."  # as PurePosixPath's parent: the path is pathlib's
 
 
 def _folder_periods(transcripts: list[RawTranscript]) -> dict[str, tuple]:

@@ -35,6 +35,7 @@ from generator.search.documents import SearchBriefing, SearchDocument
 from generator.search.files import (
     DOCS_PER_CHUNK,
     Place,
+    Reuse,
     SearchFile,
     filter_files,
     filter_paths,
@@ -241,7 +242,8 @@ def build_search_index(briefings: Sequence[SearchBriefing], workers: int = 1,
 
 def index_files(briefings: Sequence[SearchBriefing], slots: Sequence[int], documents: Documents,
                 workers: int = 1, cache: SearchCache | None = None, place: Place | None = None,
-                read: Read | None = None, scratch: Path | None = None) -> Iterator[SearchFile]:
+                read: Read | None = None, scratch: Path | None = None, reuse: Reuse | None = None,
+                ) -> Iterator[SearchFile]:
     """Every search file for `briefings` placed at `slots`: docs chunks as briefings are
     analysed (a full build streams them), then shards, manifest and filter files.
     `documents(i)` gives briefing i's documents; only briefings the index does not hold
@@ -251,7 +253,9 @@ def index_files(briefings: Sequence[SearchBriefing], slots: Sequence[int], docum
     `read` gives the previous build's files, whose shards hold the entries an update
     needs when `cache` was pickled. A full build writes its postings and entries to
     scratch files without names in the folder `scratch` (by default the system's), which
-    stay open until `cache.release()`, once the files yielded are made."""
+    stay open until `cache.release()`, once the files yielded are made. The docs chunks
+    of briefings the index holds already are offered to `reuse` first, a briefing at a
+    time, and only those it does not take are yielded (a rebuild keeps 29,000)."""
     cache = cache if cache is not None else SearchCache()
     _check(briefings)
     previous = Previous(read, tuple(cache.shards), tuple(cache.groups)) if read else None
@@ -262,7 +266,7 @@ def index_files(briefings: Sequence[SearchBriefing], slots: Sequence[int], docum
     made = set(fresh)
     for i, briefing in enumerate(briefings):
         if i not in made:
-            yield from lazy_chunks(briefing, slots[i], partial(documents, i))
+            yield from lazy_chunks(briefing, slots[i], partial(documents, i), reuse)
     if cache.changed or not cache.generation:
         _regroup(cache)
         cache.generation = os.urandom(16).hex()

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
 DOCS_PER_CHUNK = 8  # result text: refs 8k..8k+7 live in search/docs/<k>.json
 Place = Callable[[str, bytes], Any]  # puts a file in the new site now; what it returns stands for the bytes
+# takes (path, key) pairs for files the previous build may have made the same; gives the
+# positions of those it did not, to be made
+Reuse = Callable[[list[tuple[str, str]]], list[int]]
 
 
 class SearchFile(NamedTuple):
@@ -61,13 +64,18 @@ def given(value: Any) -> Any:
 
 
 def lazy_chunks(briefing: SearchBriefing, slot: int, documents: Callable[[], Sequence[SearchDocument]],
-                ) -> list[SearchFile]:
+                reuse: Reuse | None = None) -> list[SearchFile]:
     """Every docs chunk of a briefing, made only if asked (its bytes are usually on disk);
-    the briefing's documents are worked out once for all the chunks asked for."""
+    the briefing's documents are worked out once for all the chunks asked for. With
+    `reuse`, only those it does not take as they were."""
     key = _chunk_key(briefing, slot)
+    paths = chunk_paths(briefing, slot)
+    if reuse is not None:
+        paths = [paths[i] for i in reuse([(path, key) for path, _ in paths])]
+        if not paths:
+            return []
     documents = cache(documents)
-    return [SearchFile(path, key, lambda k=k: chunk_bytes(briefing, slot, k, documents()))
-            for path, k in chunk_paths(briefing, slot)]
+    return [SearchFile(path, key, lambda k=k: chunk_bytes(briefing, slot, k, documents())) for path, k in paths]
 
 
 def chunk_bytes(briefing: SearchBriefing, slot: int, k: int, docs: Sequence[SearchDocument]) -> bytes:

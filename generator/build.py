@@ -26,7 +26,7 @@ from generator.parse import decode_source, parse_transcript
 from generator.parse.records import RawTranscript, forget_unpacked
 from generator.progress import Progress
 from generator.registry import find_registry, site_registry
-from generator.render import PACKAGE, Page, Renderer, briefing_key, pages, template_dir
+from generator.render import PACKAGE, Page, Renderer, content_key, pages, template_dir
 from generator.search import SearchBriefing, SearchCache, SearchDocument
 from generator.search.build import SHARDS, index_files
 from generator.search.files import SearchFile
@@ -396,7 +396,7 @@ def search_briefing(briefing: Briefing) -> SearchBriefing:
     return SearchBriefing(
         slug=briefing.slug, title=briefing.title, kind=briefing.kind,
         date=briefing.date.isoformat() if briefing.date else None, size=briefing.size,
-        key=digest(repr(briefing_key(briefing)).encode()))
+        key=content_key(briefing))
 
 
 def _documents(site: Site, i: int) -> list[SearchDocument]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from generator.model import Briefing, Site
-from generator.render import Page, briefing_key
+from generator.render import Page, content_key
 
 
 def export_pages(site: Site) -> list[Page]:
@@ -20,7 +20,7 @@ def export_pages(site: Site) -> list[Page]:
                  tuple(tuple(s.values()) for s in summaries),
                  make=lambda context: _dump(context["summaries"]))
     return [index] + [
-        Page(f"api/briefings/{b.slug}.json", "", {"briefing": b}, briefing_key(b), make=_briefing_json)
+        Page(f"api/briefings/{b.slug}.json", "", {"briefing": b}, content_key(b), make=_briefing_json)
         for b in site.briefings
     ]
 

@@ -17,7 +17,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 from generator.inline import markdown_text
-from generator.parse.records import Cast, Paragraph, RawTranscript, SegmentKind
+from generator.parse.records import Cast, LazyTurns, Paragraph, RawTranscript, SegmentKind
 
 SLUG_MAX = 80
 NO_CAST = Cast((), (), (), 0)  # a briefing's until the link pass gives it its transcript's
@@ -238,6 +238,7 @@ class Briefing:
     previous: Briefing | None = None
     next: Briefing | None = None
     digest: str = ""  # of the source's bytes: what the cache and page keys compare
+    content_key: str = ""  # render.content_key's, once worked out
     # Set by the link pass: the parsed transcript, its cast, and what each label of the
     # cast resolved to (turn kind, speaker, role). The turns are made from them when read.
     raw: RawTranscript | None = None
@@ -284,7 +285,15 @@ class Briefing:
         return turns
 
     def turns_of(self, labels: tuple[int, ...]) -> list[Utterance]:
-        """The turns whose labels are these (indexes into the cast), in order."""
+        """The turns whose labels are these (indexes into the cast), in order: made on
+        their own while the briefing's turns are not (a busy speaker's year page shows
+        thousands of turns from hundreds of briefings, and half of their turns)."""
+        if self._turns is None and self.raw is not None and isinstance(self.raw.turns, LazyTurns):
+            made = []
+            for i, label, turn in self.raw.turns.where(labels):
+                kind, speaker, role = self.resolved[label]
+                made.append(Utterance(self, i + 1, turn.line, turn.label, kind, turn.paragraphs, speaker, role))
+            return made
         wanted = {self.cast.labels[i] for i in labels}
         return [u for u in self.utterances if u.label in wanted]
 

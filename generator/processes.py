@@ -5,10 +5,12 @@ SIGKILL leaves no workers behind."""
 from __future__ import annotations
 
 import ctypes
-import multiprocessing
 import signal
 import sys
-from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 _PR_SET_PDEATHSIG = 1
 
@@ -20,6 +22,9 @@ def _die_with_parent() -> None:
 
 
 def pool(workers: int) -> ProcessPoolExecutor:
+    import multiprocessing  # only when there are workers: a rebuild mostly has none
+    from concurrent.futures import ProcessPoolExecutor
+
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                initializer=_die_with_parent)
 

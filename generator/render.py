@@ -18,6 +18,7 @@ from jinja2.filters import do_truncate
 from markupsafe import Markup, escape
 
 from generator import __version__
+from generator.cache import digest
 from generator.config import Config
 from generator.inline import markdown_inline, paragraph_html
 from generator.model import (
@@ -151,7 +152,15 @@ def home_page(site: Site) -> Page:
 def briefing_page(briefing: Briefing) -> Page:
     neighbours = tuple((b.slug, b.title) if b else None for b in (briefing.previous, briefing.next))
     return Page(f"{briefing.url}index.html", "briefing.html", {"briefing": briefing},
-                (briefing_key(briefing), neighbours))
+                (content_key(briefing), neighbours))
+
+
+def content_key(briefing: Briefing) -> str:
+    """The digest of `briefing_key`, worked out once: its page, its export and the
+    index all start from it."""
+    if not briefing.content_key:
+        briefing.content_key = digest(repr(briefing_key(briefing)).encode())
+    return briefing.content_key
 
 
 def briefing_key(briefing: Briefing) -> tuple:

@@ -10,7 +10,7 @@ import datetime as dt
 import pickle
 import sys
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import NamedTuple
@@ -228,6 +228,14 @@ class LazyTurns(Sequence[RawTurn]):
 
     def release(self) -> None:
         self._list = None
+
+    def where(self, labels: Collection[int]) -> list[tuple[int, int, RawTurn]]:
+        """(position, label, turn) of each turn whose label is one of these (indexes into
+        the cast), made without the others: a speaker's page wants theirs only."""
+        lines, ids, counts = (array("i", data) for data in self.packed)
+        names = self.cast.labels
+        return [(i, label, RawTurn(lines[i], names[label], LazyParagraphs(self.source, i, counts[i])))
+                for i, label in enumerate(ids) if label in labels]
 
     def __getitem__(self, index):
         return self._turns()[index]

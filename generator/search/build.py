@@ -168,13 +168,14 @@ class SearchCache:
         data = previous.read(f"{SHARDS}{shards[number][1]}.json") if number >= 0 else None
         if data is None:
             raise _Stale(term)
-        lines = data.decode().split("\n")[1:-2]  # an entry a line: the shard's terms, in order
+        text = data.decode()  # "[\n" entry ",\n" entry ... "\n]\n": the shard's terms, in order
+        lines = text[2:-3].split(",\n") if text.startswith("[\n") and text.endswith("\n]\n") else []
         group = previous.groups[number] if number < len(previous.groups) else ()
         if len(lines) != len(group) or not lines[0].startswith(f"[{term_json(group[0])},"):
             raise _Stale(term)
         entries = self.entries
         for known, line in zip(group, lines):
-            entries.setdefault(known, line.removesuffix(","))
+            entries.setdefault(known, line)
         if term not in entries:
             raise _Stale(term)
 

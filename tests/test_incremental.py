@@ -10,6 +10,7 @@ import pytest
 from linkcheck import broken_links
 
 from generator.build import build
+from generator.cache import BuildCache
 from generator.config import Config
 from generator.errors import PodiumError
 
@@ -199,6 +200,7 @@ def test_the_live_site_is_checked_by_a_child_while_the_build_reads(site, monkeyp
     checked = []
     real = generator.write._sizes_match
     monkeypatch.setattr(generator.write, "_sizes_match", lambda *a: checked.append(a) or real(*a))
+    monkeypatch.setattr(generator.write.threading, "active_count", lambda: 1)  # other tests leave threads
     rebuild(site)
     assert checked == []  # the child made its own calls, in its own copy of `checked`
     (site[1] / "index.html").write_text("edited by hand")
@@ -220,3 +222,21 @@ def test_an_unchanged_index_makes_no_shard_keys_and_no_small_files(site, monkeyp
     rebuild(site)
     assert sorted(calls) == ["_make_small_files", "pack"]
     assert_same_as_full_build(site)
+
+
+def test_a_process_with_other_threads_forks_no_look_ahead(site):
+    import threading
+
+    import generator.write
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        with generator.write.LookAhead(site[1], BuildCache(site[2])) as look:
+            assert look.answer() == ""  # no child: the writer looks itself
+        rebuild(site)
+        assert_same_as_full_build(site)
+    finally:
+        stop.set()
+        other.join()

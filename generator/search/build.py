@@ -38,7 +38,6 @@ from generator.search.files import (
     Reuse,
     SearchFile,
     filter_files,
-    filter_paths,
     given,
     js_order,
     json_bytes,
@@ -46,6 +45,9 @@ from generator.search.files import (
     made_chunks,
     shard_name,
     shard_names,
+    speaker_file,
+    speaker_path,
+    speaker_sources,
 )
 from generator.search.refs import assign_slots, ref_of, span
 from generator.search.shards import (
@@ -169,8 +171,11 @@ class SearchCache:
         if data is None:
             raise _Stale(term)
         text = data.decode()  # "[\n" entry ",\n" entry ... "\n]\n": the shard's terms, in order
-        lines = text[2:-3].split(",\n") if text.startswith("[\n") and text.endswith("\n]\n") else []
         group = previous.groups[number] if number < len(previous.groups) else ()
+        lines = []
+        if text.startswith("[\n") and text.endswith("\n]\n"):  # one copy of each entry, not two
+            lines = [text[2:-3]] if len(group) == 1 else text.split(",\n")
+            lines[0], lines[-1] = lines[0].removeprefix("[\n"), lines[-1].removesuffix("\n]\n")
         if len(lines) != len(group) or not lines[0].startswith(f"[{term_json(group[0])},"):
             raise _Stale(term)
         entries = self.entries
@@ -600,16 +605,21 @@ def _shard(cache: SearchCache, group: Sequence[str], previous: Previous | None) 
 
 
 def _small_files(cache: SearchCache) -> list[SearchFile]:
-    """The manifest, and the option lists and ref lists the filters need. They are made
-    only when the state changed since the build that wrote them: their key is its generation."""
-    made = functools.cache(partial(_make_small_files, cache))
-    return [SearchFile(path, f"{cache.generation} {path}", partial(lambda path: made()[path], path))
-            for path in ["search/manifest.json", *filter_paths(cache.briefings.values())]]
-
-
-def _make_small_files(cache: SearchCache) -> dict[str, bytes]:
-    groups, names = cache.groups, [name for _, name in cache.shards]
+    """The manifest, the option lists and each briefing's first ref, date and kind, made
+    only when the state changed since the build that wrote them (their key is its
+    generation); and each speaker's refs, made when one of their briefings changed."""
     indexed = sorted(cache.briefings.values(), key=lambda b: b.slot)
+    made = functools.cache(partial(_make_small_files, cache, indexed))
+    files = [SearchFile(path, f"{cache.generation} {path}", partial(lambda path: made()[path], path))
+             for path in ("search/manifest.json", "search/filters.json", "search/briefings.json")]
+    for slug, group in speaker_sources(indexed).items():
+        key = digest(" ".join(f"{b.key}@{b.slot}" for b in group).encode())
+        files.append(SearchFile(speaker_path(slug), key, partial(speaker_file, slug, group)))
+    return files
+
+
+def _make_small_files(cache: SearchCache, indexed: Sequence[Indexed]) -> dict[str, bytes]:
+    groups, names = cache.groups, [name for _, name in cache.shards]
     count = sum(b.count for b in indexed)
     length_sums = [sum(b.length_sums[f] for b in indexed) for f in range(NFIELDS)]
     manifest = {

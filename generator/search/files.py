@@ -6,9 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from functools import cache, partial
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -128,17 +127,14 @@ def speaker_file_name(slug: str) -> str:
 
 
 def filter_files(indexed: Sequence[Indexed]) -> dict[str, bytes]:
-    """Option lists for the search form, and what a filter needs: each speaker's refs,
-    each briefing's first ref, date and kind (briefings in ref order)."""
-    speaker_refs: dict[str, list[array]] = {}
-    speaker_names: dict[str, str] = {}
+    """Option lists for the search form, and what a filter needs: each briefing's first
+    ref, date and kind (briefings in ref order); each speaker's refs are in
+    `speaker_file`s."""
+    speakers = speaker_sources(indexed)
     kinds: Counter = Counter()
     kind_ids: dict[str, int] = {}
     table: dict[str, list] = {"first": [], "date": [], "kind": []}
     for b in indexed:
-        for slug, (name, refs) in b.speakers.items():
-            speaker_refs.setdefault(slug, []).append(refs)
-            speaker_names.setdefault(slug, name)
         if not b.count:
             continue
         kinds[b.kind] += 1
@@ -146,15 +142,11 @@ def filter_files(indexed: Sequence[Indexed]) -> dict[str, bytes]:
         table["date"].append(b.date)
         table["kind"].append(kind_ids.setdefault(b.kind, len(kind_ids)))
     files = {}
-    speakers = []
-    for slug in sorted(speaker_refs):
-        refs = [r for block in speaker_refs[slug] for r in block]
-        file = speaker_file_name(slug)
-        speakers.append([slug, speaker_names[slug], len(refs), file])
-        files[f"search/speakers/{file}.json"] = json_bytes([refs[0], *(b - a for a, b in pairwise(refs))])
+    options = [[slug, group[0].speakers[slug][0], sum(len(b.speakers[slug][1]) for b in group),
+                speaker_file_name(slug)] for slug, group in speakers.items()]
     dates = [d for d in table["date"] if d]
     files["search/filters.json"] = json_bytes({
-        "speakers": speakers,
+        "speakers": options,
         "kinds": sorted([k, c] for k, c in kinds.items()),
         "dates": [min(dates), max(dates)] if dates else None,
     })
@@ -163,11 +155,23 @@ def filter_files(indexed: Sequence[Indexed]) -> dict[str, bytes]:
     return files
 
 
-def filter_paths(indexed: Iterable[Indexed]) -> list[str]:
-    """The paths of the files `filter_files` makes."""
-    slugs = sorted({slug for b in indexed for slug in b.speakers})
-    return [*(f"search/speakers/{speaker_file_name(slug)}.json" for slug in slugs),
-            "search/filters.json", "search/briefings.json"]
+def speaker_sources(indexed: Sequence[Indexed]) -> dict[str, list[Indexed]]:
+    """Each speaker's briefings, by slug in order, each in the order given (ref order)."""
+    sources: dict[str, list[Indexed]] = {}
+    for b in indexed:
+        for slug in b.speakers:
+            sources.setdefault(slug, []).append(b)
+    return dict(sorted(sources.items()))
+
+
+def speaker_path(slug: str) -> str:
+    return f"search/speakers/{speaker_file_name(slug)}.json"
+
+
+def speaker_file(slug: str, briefings: Sequence[Indexed]) -> bytes:
+    """A speaker's refs (deltas), for the speaker filter."""
+    refs = [r for b in briefings for r in b.speakers[slug][1]]
+    return json_bytes([refs[0], *(b - a for a, b in pairwise(refs))])
 
 
 def json_bytes(value) -> bytes:

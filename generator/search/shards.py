@@ -122,7 +122,7 @@ def respell(entry: str, removed: Sequence[tuple[int, int]], added: Sequence[arra
     head = entry[1:end]  # the term's JSON, as written
     pos = entry.index(",", end + 1) + 1  # past the df
     df = int(entry[end + 1:pos - 1])  # kept up to date by each field's change in postings
-    fields, new_marks = [], []
+    pieces, new_marks = ["[", head, ",", ""], []  # joined once at the end: a long entry is copied once
     for f in range(NFIELDS):
         if entry[pos] == "0":
             columns, pos = None, pos + 1
@@ -136,15 +136,19 @@ def respell(entry: str, removed: Sequence[tuple[int, int]], added: Sequence[arra
         field_added = split_field(added[f]) if added else None
         field_marks = marks[f] if marks else None
         if columns is not None and field_marks:
-            text, change, kept = _respell_between_marks(columns, field_marks, removed, field_added)
+            parts, change, kept = _respell_between_marks(columns, field_marks, removed, field_added)
         else:
             text, change, kept = _respell_field(columns, removed, field_added)
+            parts = [text]
         df += change
-        fields.append(text)
+        pieces.append(",")
+        pieces += parts
         new_marks.append(kept)
     if df == 0:
         return None, None
-    return f"[{head},{df},{','.join(fields)}]", (tuple(new_marks) if any(m is not None for m in new_marks) else None)
+    pieces[3] = str(df)
+    pieces.append("]")
+    return "".join(pieces), (tuple(new_marks) if any(m is not None for m in new_marks) else None)
 
 
 def marks_of(entry: str) -> Marks | None:
@@ -184,14 +188,14 @@ def _respell_field(columns: tuple[str, str, str] | None, removed: Sequence[tuple
 
 
 def _respell_between_marks(columns: tuple[str, str, str], marks: array, removed: Sequence[tuple[int, int]],
-                           added: Field | None) -> tuple[str, int, array | None]:
-    """A long field's new text, how many postings it gained (or lost), and its marks,
+                           added: Field | None) -> tuple[list[str], int, array | None]:
+    """A long field's new text (in pieces, to be joined), how many postings it gained (or lost), and its marks,
     reading only the postings between the mark before the first changed ref and the
     mark after the last: a posting's delta depends on the posting before it only, so
     those outside stay as they are (and are not even counted)."""
     span = _changed_span(removed, added)
     if span is None:
-        return "[[{}],[{}],[{}]]".format(*columns), 0, marks
+        return ["[[", columns[0], "],[", columns[1], "],[", columns[2], "]]"], 0, marks
     points = [_ORIGIN] + [tuple(marks[i:i + MARK]) for i in range(0, len(marks), MARK)]
     texts: list[str | None] = list(columns)
     if not texts[1]:  # every frequency is 1: no column, unless frequencies above 1 come in
@@ -217,20 +221,21 @@ def _respell_between_marks(columns: tuple[str, str, str], marks: array, removed:
            for k, text, middle in zip((2, 3, 4), texts, middles)]
     change = len(refs) - before
     if not refs and not start[0] and stop is None:  # the stretch was the whole field
-        return "0", change, None
+        return ["0"], change, None
     if new[1] is not None and tfs is not None and set(tfs) <= {"1"} and not set(windows[1].split(",")) <= {"1"} \
-            and _ALL_ONES.fullmatch(new[1]):  # the stretch held the field's last frequencies above 1
+            and _ALL_ONES.fullmatch("".join(new[1])):  # the stretch held the field's last frequencies above 1
         new[1] = None
     kept = array("q")
     for point in points[1:first + 1 if refs or stop else first]:  # the start's posting may be gone
         kept.extend(point)
     kept.extend(_marks(refs, deltas, tfs, lengths, start[0], start))
     if stop is not None:  # the marks after the stretch, moved by what it gained or lost
-        shift = [len(n) - len(t) if t is not None and n is not None else 0 for t, n in zip(texts, new)]
+        shift = [sum(map(len, n)) - len(t) if t is not None and n is not None else 0 for t, n in zip(texts, new)]
         for index, ref, *offsets in points[last:]:
             kept.extend((index + len(refs) - before, ref, *map(sum, zip(offsets, shift))))
-    long = points[-1][0] + 1 + change >= 2 * MARK_EVERY or new[0].count(",") + 1 >= 2 * MARK_EVERY
-    return f"[[{new[0]}],[{new[1] or ''}],[{new[2]}]]", change, (kept if long else None)
+    long = points[-1][0] + 1 + change >= 2 * MARK_EVERY \
+        or sum(piece.count(",") for piece in new[0]) + 1 >= 2 * MARK_EVERY
+    return ["[[", *new[0], "],[", *(new[1] or ()), "],[", *new[2], "]]"], change, (kept if long else None)
 
 
 def _changed_span(removed: Sequence[tuple[int, int]], added: Field | None) -> tuple[int, int] | None:
@@ -241,11 +246,13 @@ def _changed_span(removed: Sequence[tuple[int, int]], added: Field | None) -> tu
     return (min(los), max(his)) if los else None
 
 
-def _splice(text: str, start: int, stop: int | None, middle: str) -> str:
+def _splice(text: str, start: int, stop: int | None, middle: str) -> list[str]:
     """`text` (postings separated by commas) with those from offset `start` to `stop`
-    (the start of the first one kept after them; None: to the end) replaced."""
-    parts = [text[:start - 1] if start else "", middle, text[stop:] if stop is not None else ""]
-    return ",".join(part for part in parts if part)
+    (the start of the first one kept after them; None: to the end) replaced: its pieces,
+    commas between them, to be joined."""
+    parts = [part for part in (text[:start - 1] if start else "", middle, text[stop:] if stop is not None else "")
+             if part]
+    return [piece for i, part in enumerate(parts) for piece in ((",", part) if i else (part,))]
 
 
 def _marks(refs: list[int], deltas: list[str], tfs: list[str] | None, lengths: list[str],

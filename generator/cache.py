@@ -152,32 +152,29 @@ def _stored_blob(offset: int, length: int) -> Blob:
     return Blob(place=(path, start + offset, length))
 
 
-class _Pickler(pickle.Pickler):
-    """Keeps each Blob's bytes out of the pickle, in `blobs`, at (offset, length). Blobs
-    are found by the dispatch table, which the C pickler consults only for objects of
-    other than the built-in types (a `persistent_id` would be called for every object:
-    a tenth of a second on the search index's state)."""
-
-    def __init__(self, file) -> None:
-        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.blobs: list[bytes] = []
-        self.offset = 0
-        self.dispatch_table = {Blob: self._reduce_blob}
-
-    def _reduce_blob(self, blob: Blob):
-        data = blob.read()
-        self.blobs.append(data)
-        self.offset += len(data)
-        return _stored_blob, (self.offset - len(data), len(data))
-
-
 def _dumps(value) -> bytes:
-    """MAGIC, the pickle's length, the pickle, then the bytes of every Blob in it."""
+    """MAGIC, the pickle's length, the pickle, then the bytes of every Blob in it. Blobs
+    are found by the pickler's dispatch table, which the C pickler consults only for
+    objects of other than the built-in types (a `persistent_id` would be called for every
+    object: a tenth of a second on the search index's state). The table holds a closure,
+    not a method of the pickler: a cycle through the pickler would keep every blob
+    alive in a build, whose cyclic collector is off (see build._no_gc)."""
+    blobs: list[bytes] = []
+    size = 0
+
+    def reduce_blob(blob: Blob):
+        nonlocal size
+        data = blob.read()
+        blobs.append(data)
+        size += len(data)
+        return _stored_blob, (size - len(data), len(data))
+
     buffer = io.BytesIO()
-    pickler = _Pickler(buffer)
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {Blob: reduce_blob}
     pickler.dump(value)
     header = buffer.getvalue()
-    return b"".join([MAGIC, _HEADER.pack(len(header)), header, *pickler.blobs])
+    return b"".join([MAGIC, _HEADER.pack(len(header)), header, *blobs])
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -111,3 +111,24 @@ def test_linking_cached_transcripts_makes_no_turns_until_a_page_reads_them(tmp_p
             [(b.slug, [u.index for u in turns]) for b, turns in Appearances(expected.appearances)]
     forget_turns()
     assert all(b._turns is None for b in site.briefings)
+
+
+def test_storing_an_entry_leaves_nothing_for_the_cyclic_collector(tmp_path):
+    """A build runs with the cyclic collector off: a pickler kept alive by a cycle would
+    keep every transcript's bytes with it (a parse worker grew to a gigabyte)."""
+    import gc
+
+    cache = BuildCache(tmp_path)
+    value = ["outline", Blob(b"words" * 1000)]
+    cache.store("kind", "warm", value)
+    was_enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        before = len(gc.get_objects())
+        for n in range(50):
+            cache.store("kind", f"key{n}", value)
+        assert len(gc.get_objects()) - before < 50
+    finally:
+        if was_enabled:
+            gc.enable()

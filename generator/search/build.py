@@ -2,15 +2,17 @@
 
 Refs stay put (search.refs), so adding, editing or removing a briefing touches only the
 entries of the terms it uses (old version and new), its own docs chunks, the manifest
-and the filter files; every other file keeps its bytes. Either way of building gives
+and the filter files (of its speakers); every other file keeps its bytes. Either way of building gives
 the same bytes: every file is a pure function of the briefings (search.files).
 
 A full build analyses ranges of briefings in workers (postings, and the docs chunks they
 place as they go), then encodes the terms in workers; both write what they make to
 scratch files (Spill), so the main process never holds the corpus's postings or entries. An update analyses only the
-changed briefings and re-encodes their terms' entries, read back from the previous
-build's shards when the state comes from the build cache; a long entry is re-encoded
-only between the marks around the change (shards.respell), which the state keeps.
+changed briefings and re-encodes their terms' entries, read back by position from the
+previous build's shards when the state comes from the build cache (the state keeps each
+shard's terms, and names the site it goes with); a long entry is re-encoded only
+between the marks around the change (shards.respell), which the state keeps. A shard's
+key is the digest of its bytes, so no entry is hashed.
 """
 
 from __future__ import annotations
@@ -431,9 +433,9 @@ def _analyse(items: Iterable[tuple[SearchBriefing, int, Sequence[SearchDocument]
     return out, postings, chunks
 
 
-def _encode_terms(job: tuple[int, Sequence[str]]) -> tuple[dict, dict[str, bytes], dict[str, int], dict]:
+def _encode_terms(job: tuple[int, Sequence[str]]) -> tuple[dict, dict[str, int], dict]:
     """Encode these terms from every range's postings, read back from the spill, and
-    write their entries to spill file `number`: returns where each entry is, its digest,
+    write their entries to spill file `number`: returns where each entry is,
     its size, and its marks if it has long fields."""
     number, terms = job
     spill = _job[-1]

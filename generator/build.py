@@ -278,8 +278,8 @@ def render_site(site: Site, config: Config, writer: SiteWriter, workers: int = 1
                 progress: Progress | None = None, search_cache: SearchCache | None = None,
                 ) -> dict[str, str]:
     """Hand every output file to `writer` as it is made: pages, JSON export, search index,
-    static assets. A page whose key equals the previous build's is `Unchanged` instead of
-    rendered again. Returns the keys the pages were made from, for the next build.
+    static assets. A page whose key equals the previous build's is kept (`writer.reuse`)
+    instead of rendered again. Returns the keys the pages were made from, for the next build.
 
     `search_cache` is the index's state from the previous build (kept in the build
     cache, or in memory by `podium serve`): with it, a newest briefing is indexed on its

@@ -68,7 +68,6 @@ class Registry:
 
 
 @functools.lru_cache(maxsize=65536)
-@functools.cache  # labels repeat across an archive's transcripts
 def normalise_label(label: str) -> str:
     """`Mr. EARNEST` and `MR EARNEST` are one label: upper case, no dots, single spaces."""
     return " ".join(label.replace(".", " ").upper().split())

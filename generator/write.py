@@ -74,13 +74,6 @@ def check_output(output: Path, content: Path) -> None:
         )
 
 
-class Unchanged(NamedTuple):
-    """A file the previous build wrote with these bytes: linked, not rendered again."""
-
-    digest: str
-    size: int
-
-
 class Placed(NamedTuple):
     """A file already put in the new site by `SiteWriter.place` (in a worker process)."""
 
@@ -103,11 +96,6 @@ class SiteState:
     sizes: dict[str, int] = field(default_factory=dict)
     spare_id: str = ""  # the build in the spare folder; "" when there is none
     spare_changes: dict[str, str | None] = field(default_factory=dict)  # None: not in the spare
-
-    def unchanged(self, path: str, key: str) -> Unchanged | None:
-        if self.keys.get(path) == key and path in self.digests:
-            return Unchanged(self.digests[path], self.sizes[path])
-        return None
 
 
 def previous_state(output: Path, cache: BuildCache) -> SiteState:
@@ -320,8 +308,9 @@ class SiteWriter:
         if not self._committed:  # an error or an interrupt: a spare half made is of no use
             shutil.rmtree(self.spare, ignore_errors=True)
 
-    def add(self, path: str, data: bytes | Unchanged | Placed) -> None:
-        """Make `path` hold `data` in the new site (or record it, when a worker placed it)."""
+    def add(self, path: str, data: bytes | Placed) -> None:
+        """Make `path` hold `data` in the new site (or record it, when a worker placed it).
+        Files the previous build made the same go through `reuse`."""
         if isinstance(data, bytes):
             data = self.place(path, data)
         live = self.previous.digests
@@ -332,15 +321,7 @@ class SiteWriter:
         self.digests[path], self.sizes[path] = data.digest, data.size
         if live.get(path) != data.digest:
             self._changed.append(path)
-        if isinstance(data, Placed):
-            self.written += data.written
-            return
-        in_spare = self._in_spare(path)
-        if in_spare == data.digest:
-            return
-        if live.get(path) != data.digest:
-            raise PodiumError(f"internal: {path} was not rendered and the previous build lacks it")
-        self._put(path, in_spare is not None, self._live_root + path)
+        self.written += data.written
 
     def reuse(self, files: Sequence[tuple[str, str]]) -> list[int]:
         """`add` each (path, key) whose key is the previous build's: the same bytes, linked
@@ -547,7 +528,7 @@ def _make_way(root: str, path: str) -> None:
         os.makedirs(os.path.dirname(target), exist_ok=True)
 
 
-def write_site(files: dict[str, bytes | Unchanged], output: Path, cache: BuildCache | None = None,
+def write_site(files: dict[str, bytes], output: Path, cache: BuildCache | None = None,
                keys: dict[str, str] | None = None) -> int:
     """Write a whole site at once (see SiteWriter); returns how many files were written anew."""
     with SiteWriter(output, cache) as writer:

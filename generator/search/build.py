@@ -611,16 +611,18 @@ def _small_files(cache: SearchCache) -> list[SearchFile]:
     only when the state changed since the build that wrote them (their key is its
     generation); and each speaker's refs, made when one of their briefings changed."""
     indexed = sorted(cache.briefings.values(), key=lambda b: b.slot)
-    made = functools.cache(partial(_make_small_files, cache, indexed))
+    speakers = speaker_sources(indexed)
+    made = functools.cache(partial(_make_small_files, cache, indexed, speakers))
     files = [SearchFile(path, f"{cache.generation} {path}", partial(lambda path: made()[path], path))
              for path in ("search/manifest.json", "search/filters.json", "search/briefings.json")]
-    for slug, group in speaker_sources(indexed).items():
+    for slug, group in speakers.items():
         key = digest(" ".join(f"{b.key}@{b.slot}" for b in group).encode())
         files.append(SearchFile(speaker_path(slug), key, partial(speaker_file, slug, group)))
     return files
 
 
-def _make_small_files(cache: SearchCache, indexed: Sequence[Indexed]) -> dict[str, bytes]:
+def _make_small_files(cache: SearchCache, indexed: Sequence[Indexed],
+                      speakers: dict[str, list[Indexed]]) -> dict[str, bytes]:
     groups, names = cache.groups, [name for _, name in cache.shards]
     count = sum(b.count for b in indexed)
     length_sums = [sum(b.length_sums[f] for b in indexed) for f in range(NFIELDS)]
@@ -639,5 +641,5 @@ def _make_small_files(cache: SearchCache, indexed: Sequence[Indexed]) -> dict[st
                        if name != shard_name(group[0])},
     }
     files = {"search/manifest.json": json_bytes(manifest)}
-    files.update(filter_files(indexed))
+    files.update(filter_files(indexed, speakers))
     return files

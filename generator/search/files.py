@@ -126,11 +126,10 @@ def speaker_file_name(slug: str) -> str:
     return hashlib.sha1(slug.encode()).hexdigest()[:16]
 
 
-def filter_files(indexed: Sequence[Indexed]) -> dict[str, bytes]:
+def filter_files(indexed: Sequence[Indexed], speakers: dict[str, list[Indexed]]) -> dict[str, bytes]:
     """Option lists for the search form, and what a filter needs: each briefing's first
-    ref, date and kind (briefings in ref order); each speaker's refs are in
-    `speaker_file`s."""
-    speakers = speaker_sources(indexed)
+    ref, date and kind (briefings in ref order). `speakers` are `speaker_sources(indexed)`;
+    each speaker's refs are in a `speaker_file`."""
     kinds: Counter = Counter()
     kind_ids: dict[str, int] = {}
     table: dict[str, list] = {"first": [], "date": [], "kind": []}

@@ -302,7 +302,7 @@ def render_site(site: Site, config: Config, writer: SiteWriter, workers: int = 1
             page.key = ()  # digested: the render workers forked below need not share it
         todo = [all_pages[i] for i in writer.reuse([(page.path, keys[page.path]) for page in all_pages])]
         advance(len(all_pages) - len(todo))
-        _pages, _renderer, _writer = todo, Renderer(config), writer
+        _pages, _renderer, _writer = todo, Renderer(config, writer.cache), writer
         step = max(1, len(todo) // (workers * 8))
         ranges = [(i, min(i + step, len(todo))) for i in range(0, len(todo), step)]
         try:

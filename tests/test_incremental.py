@@ -240,3 +240,36 @@ def test_a_process_with_other_threads_forks_no_look_ahead(site):
     finally:
         stop.set()
         other.join()
+
+
+def test_templates_are_compiled_once_and_again_when_they_change(site, monkeypatch):
+    import jinja2
+
+    import generator.build
+    import generator.render
+
+    templates = site[3] / "templates"
+    shutil.copytree(generator.render.template_dir(), templates)
+    for module in (generator.render, generator.build):
+        monkeypatch.setattr(module, "template_dir", lambda: templates)
+    compiled = []
+    real = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile",
+                        lambda self, source, name=None, *a, **k: compiled.append(name) or real(self, source, name, *a, **k))
+    edit_a_turn(site[0])
+    rebuild(site)  # the briefing page's templates, from the copied folder: compiled and kept
+    assert "briefing.html" in compiled
+    compiled.clear()
+    path = site[0] / "md_correction_strike.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("whichever Tuesday", "whichever Wednesday"), encoding="utf-8")
+    rebuild(site)
+    assert any("Wednesday" in page.read_text(encoding="utf-8") for page in site[1].glob("briefings/*/index.html"))
+    assert compiled == []  # the same templates: from the build cache
+    base = templates / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("Built with Podium", "Made with Podium"),
+                    encoding="utf-8")
+    rebuild(site)
+    assert "base.html" in compiled
+    page = (site[1] / "index.html").read_text(encoding="utf-8")
+    assert "Made with Podium" in page and "Built with Podium" not in page

@@ -347,7 +347,7 @@ class SiteWriter:
                 self._put(path, in_spare is not None, self._live_root + path)
         return [i for i, ok in enumerate(same) if not ok]
 
-    def place(self, path: str, data: bytes) -> Placed:
+    def place(self, path: str, data: bytes | Sequence[bytes | memoryview]) -> Placed:
         """Put `data` at `path` in the new site unless it is there already; `add` the
         result. Touches only the file system and reads only what the writer knew when it
         was made, so forked workers call it for the files they make, in parallel."""
@@ -355,14 +355,15 @@ class SiteWriter:
         if path not in live:
             path = self._checked(path)
         file_digest = digest(data)
+        size = len(data) if isinstance(data, bytes) else sum(map(len, data))
         in_spare = self._in_spare(path)
         if in_spare == file_digest:
-            return Placed(file_digest, len(data), False)
+            return Placed(file_digest, size, False)
         if live.get(path) == file_digest:
             self._put(path, in_spare is not None, self._live_root + path)
-            return Placed(file_digest, len(data), False)
+            return Placed(file_digest, size, False)
         self._put(path, in_spare is not None, data)
-        return Placed(file_digest, len(data), True)
+        return Placed(file_digest, size, True)
 
     def previous_file(self, path: str) -> bytes | None:
         """The bytes the previous build wrote at `path`, if it wrote that file."""
@@ -417,9 +418,9 @@ class SiteWriter:
                 mark ^= _file_mark(path, previous.get(path)) ^ _file_mark(path, self.digests.get(path))
         return f"{mark:032x}"
 
-    def _put(self, path: str, replace: bool, source: str | bytes) -> None:
+    def _put(self, path: str, replace: bool, source: str | Data) -> None:
         """Make the spare's file at `path` anew, in place of the one it holds if `replace`:
-        a hard link to the file named `source`, or these bytes."""
+        a hard link to the file named `source`, or these bytes (or pieces)."""
         target = self._spare_root + path
         try:
             _make_file(target, replace, source)
@@ -445,18 +446,44 @@ class SiteWriter:
                 os.rmdir(self._spare_root + folder)
 
 
-def _make_file(target: str, replace: bool, source: str | bytes) -> None:
+Data = bytes | Sequence[bytes | memoryview]  # a file's bytes, or pieces of them (a shard's: search.shards)
+
+
+def _make_file(target: str, replace: bool, source: str | Data) -> None:
     if replace and _overwrite(target, source):
         return
     if replace:  # an inode the live site may share: unlinked, never written into
         os.unlink(target)
     if isinstance(source, str):
         os.link(source, target)
-    else:
-        Path(target).write_bytes(source)
+        return
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        _write_all(fd, source)
+    finally:
+        os.close(fd)
 
 
-def _overwrite(target: str, source: str | bytes) -> bool:
+def _write_all(fd: int, data: Data) -> int:
+    """Write `data` from the start of `fd`, the pieces of a shard in one call per IOV_MAX
+    of them rather than joined first; returns how many bytes."""
+    pieces = [data] if isinstance(data, bytes) else [piece for piece in data if len(piece)]
+    offset = i = 0
+    while i < len(pieces):
+        written = os.pwritev(fd, pieces[i:i + _IOV_MAX], offset)
+        offset += written
+        while i < len(pieces) and written >= len(pieces[i]):
+            written -= len(pieces[i])
+            i += 1
+        if written:  # a piece written in part: the rest of it next
+            pieces[i] = memoryview(pieces[i])[written:]
+    return offset
+
+
+_IOV_MAX = os.sysconf("SC_IOV_MAX") if hasattr(os, "sysconf") else 16
+
+
+def _overwrite(target: str, source: str | Data) -> bool:
     """Write over the file at `target` in place, if it is the spare's own copy (its inode
     has no other name: the live site does not share it), with `source`: bytes, or the
     bytes of the file it names (copied rather than linked, so that no inode is freed to
@@ -474,11 +501,7 @@ def _overwrite(target: str, source: str | bytes) -> bool:
         info = os.fstat(fd)
         if info.st_nlink != 1 or not stat.S_ISREG(info.st_mode):
             return False
-        data = source if isinstance(source, bytes) else _read(source)
-        view, done = memoryview(data), 0
-        while done < len(data):
-            done += os.pwrite(fd, view[done:], done)
-        os.ftruncate(fd, len(data))
+        os.ftruncate(fd, _write_all(fd, _read(source) if isinstance(source, str) else source))
         return True
     finally:
         os.close(fd)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from test_incremental import tree
 
+import generator.write
 from generator.build import build
 from generator.config import Config
 
@@ -34,16 +35,16 @@ def test_ctrl_c_while_writing_leaves_the_previous_site(tmp_path, monkeypatch):
     before = tree(output)
     many_briefings(content, 6)
     written = 0
-    real_write = Path.write_bytes
+    real_write = generator.write._write_all
 
-    def interrupted(self, data):
+    def interrupted(fd, data):
         nonlocal written
         written += 1
         if written == 10:
             raise KeyboardInterrupt
-        return real_write(self, data)
+        return real_write(fd, data)
 
-    monkeypatch.setattr(Path, "write_bytes", interrupted)
+    monkeypatch.setattr(generator.write, "_write_all", interrupted)
     with pytest.raises(KeyboardInterrupt):
         build(content, output, Config(), cache=tmp_path / "cache")
     monkeypatch.undo()

@@ -54,9 +54,11 @@ from generator.search.files import (
 from generator.search.refs import assign_slots, ref_of, span
 from generator.search.shards import (
     NFIELDS,
+    Pieces,
     Postings,
     encode_marked,
     encode_term,
+    joined,
     pack,
     respell,
     split_field,
@@ -118,7 +120,7 @@ class SearchCache:
     generation: str = ""  # names this state: a new one whenever it changes (the small files' keys)
     respelled: set[str] = field(default_factory=set)  # terms whose entries the last update changed
     _paths: dict[str, int] = field(default_factory=dict)  # shard path -> its place in `shards`
-    entries: dict[str, str] = field(default_factory=dict)  # term -> encoded entry, where known
+    entries: dict[str, bytes | Pieces] = field(default_factory=dict)  # term -> its entry, where known
     marks: dict[str, tuple] = field(default_factory=dict)  # term -> its long fields' marks (shards.respell)
     changed: bool = False  # whether the last update changed anything
     spill: Spill | None = None  # a full build's entries, written out until its shards are made
@@ -140,14 +142,14 @@ class SearchCache:
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update({"marks": {}, **state})  # a state pickled before marks has none
 
-    def entry(self, term: str, previous: Previous | None) -> str:
-        """A term's entry: known, written out by this build, or read from the shard the
-        previous build put it in."""
+    def entry(self, term: str, previous: Previous | None) -> bytes | Pieces:
+        """A term's entry (UTF-8; respelled ones in pieces): known, written out by this
+        build, or read from the shard the previous build put it in."""
         found = self.entries.get(term)
         if found is None:
             place = self.spilled.get(term)
             if place is not None:
-                return self.spill.read(*place).decode()
+                return self.spill.read(*place)
             self._read_shard(term, previous)
             found = self.entries[term]
         return found
@@ -172,13 +174,13 @@ class SearchCache:
         data = previous.read(f"{SHARDS}{shards[number][1]}.json") if number >= 0 else None
         if data is None:
             raise _Stale(term)
-        text = data.decode()  # "[\n" entry ",\n" entry ... "\n]\n": the shard's terms, in order
+        # "[\n" entry ",\n" entry ... "\n]\n": the shard's terms, in order
         group = previous.groups[number] if number < len(previous.groups) else ()
         lines = []
-        if text.startswith("[\n") and text.endswith("\n]\n"):  # one copy of each entry, not two
-            lines = [text[2:-3]] if len(group) == 1 else text.split(",\n")
-            lines[0], lines[-1] = lines[0].removeprefix("[\n"), lines[-1].removesuffix("\n]\n")
-        if len(lines) != len(group) or not lines[0].startswith(f"[{term_json(group[0])},"):
+        if data.startswith(b"[\n") and data.endswith(b"\n]\n"):  # one copy of each entry, not two
+            lines = [data[2:-3]] if len(group) == 1 else data.split(b",\n")
+            lines[0], lines[-1] = lines[0].removeprefix(b"[\n"), lines[-1].removesuffix(b"\n]\n")
+        if len(lines) != len(group) or not lines[0].startswith(f"[{term_json(group[0])},".encode()):
             raise _Stale(term)
         entries = self.entries
         for known, line in zip(group, lines):
@@ -240,7 +242,7 @@ def build_search_index(briefings: Sequence[SearchBriefing], workers: int = 1,
     cache = cache if cache is not None else SearchCache()
     files = list(index_files(briefings, slots, lambda i: briefings[i].docs, workers, cache, read=read))
     try:
-        made = {f.path: f.make() for f in files}  # made once all are listed, as the build does
+        made = {f.path: joined(f.make()) for f in files}  # made once all are listed, as the build does
     finally:
         cache.release()
     for path, data in made.items():
@@ -458,7 +460,7 @@ def _encode_terms(job: tuple[int, Sequence[str]]) -> tuple[dict, dict[str, int],
             marks[term] = term_marks
         data = entry.encode()
         places[term] = (number, offset + size, len(data))
-        sizes[term] = len(entry)
+        sizes[term] = len(data)
         pending.append(data)
         size += len(data)
         if size >= SPILL_FLUSH:
@@ -514,10 +516,10 @@ def _update(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequ
     _respell_job = (cache.entries, cache.marks, removed, postings)
     try:
         if workers > 1 and len(terms) >= PARALLEL_TERMS:
-            by_size = sorted(terms, key=lambda t: -len(cache.entries.get(t, "")))  # dealt round: even work
+            by_size = sorted(terms, key=lambda t: -cache.sizes.get(t, 0))  # dealt round: even work
             parts = [by_size[p::workers * 2] for p in range(workers * 2)]
             with processes.pool(workers) as pool:
-                respelled = sorted(e for part in pool.map(_respell, parts) for e in part)
+                respelled = sorted(e for part in pool.map(_respell_joined, parts) for e in part)
         else:
             respelled = _respell(terms)
     finally:
@@ -525,7 +527,8 @@ def _update(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequ
     cache.respelled = {term for term, _, _ in respelled}
     for term, entry, marks in respelled:
         if entry is not None:
-            cache.entries[term], cache.sizes[term] = entry, len(entry)
+            cache.entries[term] = entry
+            cache.sizes[term] = len(entry) if isinstance(entry, bytes) else sum(map(len, entry))
         elif term in cache.sizes:
             del cache.entries[term], cache.sizes[term]
         if marks is not None:
@@ -545,7 +548,7 @@ def _update(cache: SearchCache, briefings: Sequence[SearchBriefing], slots: Sequ
 _respell_job: tuple = ()  # (entries, marks, removed ranges, added postings) for forked workers
 
 
-def _respell(terms: Sequence[str]) -> list[tuple[str, str | None, tuple | None]]:
+def _respell(terms: Sequence[str]) -> list[tuple[str, bytes | Pieces | None, tuple | None]]:
     """The new entry of each term whose postings change (None: it has none left), with
     its marks. A long entry without marks (one that grew long in an update) is read
     whole, and gets them."""
@@ -555,12 +558,20 @@ def _respell(terms: Sequence[str]) -> list[tuple[str, str | None, tuple | None]]
         old = entries.get(term)
         added = postings.terms.get(term)
         if old is None:
-            new, new_marks = encode_term(term, [split_field(flat) for flat in added]), None
-        else:
-            new, new_marks = respell(old, removed, added, marks.get(term))
-        if new != old:  # equal: an edit elsewhere in its briefing left its postings as they were
+            out.append((term, encode_term(term, [split_field(flat) for flat in added]).encode(), None))
+            continue
+        if not isinstance(old, bytes):  # respelled by an earlier update of `podium serve`
+            old = entries[term] = b"".join(old)
+        new, new_marks = respell(old, removed, added, marks.get(term))
+        # equal: an edit elsewhere in its briefing left its postings as they were
+        if new is None or sum(map(len, new)) != len(old) or b"".join(new) != old:
             out.append((term, new, new_marks))
     return out
+
+
+def _respell_joined(terms: Sequence[str]) -> list[tuple[str, bytes | None, tuple | None]]:
+    """_respell in a worker: each entry's pieces joined, to be sent back."""
+    return [(term, None if new is None else joined(new), marks) for term, new, marks in _respell(terms)]
 
 
 # -- files ---------------------------------------------------------------------------------
@@ -597,13 +608,24 @@ def _shard_files(cache: SearchCache, previous: Previous | None) -> list[SearchFi
             for (_, name), group, key in zip(cache.shards, cache.groups, cache.group_keys)]
 
 
-def _shard(cache: SearchCache, group: Sequence[str], previous: Previous | None) -> bytes:
+def _shard(cache: SearchCache, group: Sequence[str], previous: Previous | None) -> Pieces:
+    """A shard file's bytes, in pieces: the entries as they are (a long one is mostly
+    views of the shard it was read from), never joined."""
+    pieces: Pieces = [b"[\n"]
     try:
-        body = ",\n".join(cache.entry(t, previous) for t in group)
+        for i, term in enumerate(group):
+            if i:
+                pieces.append(b",\n")
+            entry = cache.entry(term, previous)
+            if isinstance(entry, bytes):
+                pieces.append(entry)
+            else:
+                pieces += entry
     except _Stale as stale:
         raise PodiumError("the search index in the build cache does not match the output folder; "
                           "delete the cache folder and build again") from stale
-    return f"[\n{body}\n]\n".encode()
+    pieces.append(b"\n]\n")
+    return pieces
 
 
 def _small_files(cache: SearchCache) -> list[SearchFile]:

@@ -31,7 +31,7 @@ class SearchFile(NamedTuple):
 
     path: str
     key: str
-    make: Callable[[], Any]  # the bytes, or what `Place` returned for them
+    make: Callable[[], Any]  # the bytes (a shard's in pieces), or what `Place` returned for them
 
 
 def chunk_paths(briefing: SearchBriefing, slot: int) -> list[tuple[str, int]]:

@@ -109,29 +109,39 @@ Marks = tuple  # per field: array("q") of marks, or None (a short field)
 _ORIGIN = (0, -1, 0, 0, 0)  # the mark every field has without keeping it: its first posting
 
 
-def respell(entry: str, removed: Sequence[tuple[int, int]], added: Sequence[array] | None,
-            marks: Marks | None = None) -> tuple[str | None, Marks | None]:
-    """The entry encode_term would make of `entry`'s postings without the refs in the
-    `removed` ranges and with `added` (a Postings field list per field), or None when no
-    posting is left; and the marks of the new entry. It works on the columns' text: only
-    ref deltas are read as numbers, and what lies outside the changed refs is copied as
-    it is. A long field's `marks` (every MARK_EVERY postings: where a posting starts in
+Pieces = list  # bytes-like pieces that, joined, are an entry (or a file): long ones are views, not copies
+
+
+def joined(data: bytes | Pieces) -> bytes:
+    """Bytes, from bytes or from pieces."""
+    return data if isinstance(data, bytes) else b"".join(data)
+
+
+def respell(entry: bytes, removed: Sequence[tuple[int, int]], added: Sequence[array] | None,
+            marks: Marks | None = None) -> tuple[Pieces | None, Marks | None]:
+    """The entry encode_term would make (UTF-8 encoded) of `entry`'s postings without the
+    refs in the `removed` ranges and with `added` (a Postings field list per field), as
+    pieces to be joined or written out in turn, or None when no posting is left; and the
+    marks of the new entry. It works on the columns' text: only ref deltas are read as
+    numbers, and what lies outside the changed refs is passed on as views of `entry`, not
+    copied. A long field's `marks` (every MARK_EVERY postings: where a posting starts in
     each column, and the ref before it) let it read only the stretch between the marks
-    around the change, so a common term's long list costs a copy, not a parse."""
-    _, end = _DECODER.raw_decode(entry, 1)
+    around the change, so a common term's long list costs nothing but its bytes."""
+    end = _head_end(entry)
     head = entry[1:end]  # the term's JSON, as written
-    pos = entry.index(",", end + 1) + 1  # past the df
+    pos = entry.index(b",", end + 1) + 1  # past the df
     df = int(entry[end + 1:pos - 1])  # kept up to date by each field's change in postings
-    pieces, new_marks = ["[", head, ",", ""], []  # joined once at the end: a long entry is copied once
+    view = memoryview(entry)
+    pieces, new_marks = [b"[", head, b",", b""], []
     for f in range(NFIELDS):
-        if entry[pos] == "0":
+        if entry[pos] == _ZERO:
             columns, pos = None, pos + 1
         else:
             a = pos + 2
-            b = entry.index("]", a)
-            c = entry.index("]", b + 3)
-            d = entry.index("]", c + 3)
-            columns, pos = (entry[a:b], entry[b + 3:c], entry[c + 3:d]), d + 2
+            b = entry.index(b"]", a)
+            c = entry.index(b"]", b + 3)
+            d = entry.index(b"]", c + 3)
+            columns, pos = (view[a:b], view[b + 3:c], view[c + 3:d]), d + 2
         pos += 1  # the comma before the next field, or the closing bracket
         field_added = split_field(added[f]) if added else None
         field_marks = marks[f] if marks else None
@@ -141,89 +151,105 @@ def respell(entry: str, removed: Sequence[tuple[int, int]], added: Sequence[arra
             text, change, kept = _respell_field(columns, removed, field_added)
             parts = [text]
         df += change
-        pieces.append(",")
+        pieces.append(b",")
         pieces += parts
         new_marks.append(kept)
     if df == 0:
         return None, None
-    pieces[3] = str(df)
-    pieces.append("]")
-    return "".join(pieces), (tuple(new_marks) if any(m is not None for m in new_marks) else None)
+    pieces[3] = b"%d" % df
+    pieces.append(b"]")
+    return pieces, (tuple(new_marks) if any(m is not None for m in new_marks) else None)
 
 
-def marks_of(entry: str) -> Marks | None:
+def marks_of(entry: bytes) -> Marks | None:
     """The marks of an entry as encoded afresh (None when no field is long)."""
     _, marks = respell(entry, (), None)
     return marks
 
 
-_DECODER = json.JSONDecoder()
-_ALL_ONES = re.compile(r"1(?:,1)*")
+_ZERO, _BACKSLASH = ord("0"), ord("\\")
+_ALL_ONES = re.compile(rb"1(?:,1)*")
 
 
-def _respell_field(columns: tuple[str, str, str] | None, removed: Sequence[tuple[int, int]],
-                   added: Field | None) -> tuple[str, int, array | None]:
+def _head_end(entry: bytes) -> int:
+    """Where the term's JSON string, which opens the entry after its bracket, ends: past
+    the first quote that an even number of backslashes comes before."""
+    i = 2
+    while True:
+        i = entry.index(b'"', i)
+        j = i
+        while entry[j - 1] == _BACKSLASH:
+            j -= 1
+        if (i - j) % 2 == 0:
+            return i + 1
+        i += 1
+
+
+def _respell_field(columns: tuple[memoryview, memoryview, memoryview] | None, removed: Sequence[tuple[int, int]],
+                   added: Field | None) -> tuple[bytes, int, array | None]:
     """A field's new text, how many postings it gained (or lost), and its marks, every
     column read whole."""
     if columns is None:
         refs: list[int] = []
-        deltas: list[str] = []
-        tfs: list[str] | None = None
-        lengths: list[str] = []
+        deltas: list[bytes] = []
+        tfs: list[bytes] | None = None
+        lengths: list[bytes] = []
     else:
-        delta_text, tf_text, length_text = columns
-        deltas = delta_text.split(",")
+        delta_text, tf_text, length_text = (bytes(column) for column in columns)
+        deltas = delta_text.split(b",")
         refs = list(accumulate(map(int, deltas)))
-        tfs = tf_text.split(",") if tf_text else None  # None: every frequency is 1
-        lengths = length_text.split(",")
+        tfs = tf_text.split(b",") if tf_text else None  # None: every frequency is 1
+        lengths = length_text.split(b",")
     before = len(refs)
     tfs = _edit(refs, deltas, tfs, lengths, 0, removed, added)
     if not refs:
-        return "0", -before, None
-    if tfs is not None and tfs.count("1") == len(tfs):
+        return b"0", -before, None
+    if tfs is not None and tfs.count(b"1") == len(tfs):
         tfs = None
     marks = _marks(refs, deltas, tfs, lengths, 0, _ORIGIN) if len(refs) >= 2 * MARK_EVERY else None
-    tf_text = "" if tfs is None else ",".join(tfs)
-    return f"[[{','.join(deltas)}],[{tf_text}],[{','.join(lengths)}]]", len(refs) - before, marks
+    tf_text = b"" if tfs is None else b",".join(tfs)
+    return b"[[%b],[%b],[%b]]" % (b",".join(deltas), tf_text, b",".join(lengths)), len(refs) - before, marks
 
 
-def _respell_between_marks(columns: tuple[str, str, str], marks: array, removed: Sequence[tuple[int, int]],
-                           added: Field | None) -> tuple[list[str], int, array | None]:
+def _respell_between_marks(columns: tuple[memoryview, memoryview, memoryview], marks: array,
+                           removed: Sequence[tuple[int, int]], added: Field | None,
+                           ) -> tuple[Pieces, int, array | None]:
     """A long field's new text (in pieces, to be joined), how many postings it gained (or lost), and its marks,
     reading only the postings between the mark before the first changed ref and the
     mark after the last: a posting's delta depends on the posting before it only, so
     those outside stay as they are (and are not even counted)."""
     span = _changed_span(removed, added)
     if span is None:
-        return ["[[", columns[0], "],[", columns[1], "],[", columns[2], "]]"], 0, marks
+        return [b"[[", columns[0], b"],[", columns[1], b"],[", columns[2], b"]]"], 0, marks
     points = [_ORIGIN] + [tuple(marks[i:i + MARK]) for i in range(0, len(marks), MARK)]
-    texts: list[str | None] = list(columns)
+    texts: list[memoryview | bytes | None] = list(columns)
     if not texts[1]:  # every frequency is 1: no column, unless frequencies above 1 come in
         texts[1] = None
         if added and any(tf != 1 for tf in added[1]):
-            texts[1] = ",".join(["1"] * (columns[0].count(",") + 1))
+            texts[1] = b",".join([b"1"] * (bytes(columns[0]).count(b",") + 1))
             points = [(p[0], p[1], p[2], 2 * p[0], p[4]) for p in points]
     befores = [p[1] for p in points]
     first = bisect_left(befores, span[0]) - 1  # the last mark with every posting before it below the span
     last = bisect_left(befores, span[1], first + 1)  # the first whose posting before it is past the span
     start, stop = points[first], (points[last] if last < len(points) else None)
-    windows = [None if text is None else (text[start[k]:stop[k] - 1] if stop else text[start[k]:])
+    windows = [None if text is None else bytes(text[start[k]:stop[k] - 1] if stop else text[start[k]:])
                for k, text in zip((2, 3, 4), texts)]
     base = start[1] if start[0] else 0
-    deltas = windows[0].split(",")
+    deltas = windows[0].split(b",")
     refs = list(accumulate(map(int, deltas), initial=base))[1:]
-    lengths = windows[2].split(",")
+    lengths = windows[2].split(b",")
     before = len(refs)
-    tfs = _edit(refs, deltas, windows[1].split(",") if windows[1] is not None else None, lengths, base,
+    tfs = _edit(refs, deltas, windows[1].split(b",") if windows[1] is not None else None, lengths, base,
                 removed, added)
-    middles = [",".join(deltas), None if tfs is None else ",".join(tfs), ",".join(lengths)]
+    middles = [b",".join(deltas), None if tfs is None else b",".join(tfs), b",".join(lengths)]
     new = [None if text is None else _splice(text, start[k], stop[k] if stop else None, middle)
            for k, text, middle in zip((2, 3, 4), texts, middles)]
     change = len(refs) - before
     if not refs and not start[0] and stop is None:  # the stretch was the whole field
-        return ["0"], change, None
-    if new[1] is not None and tfs is not None and set(tfs) <= {"1"} and not set(windows[1].split(",")) <= {"1"} \
-            and _ALL_ONES.fullmatch("".join(new[1])):  # the stretch held the field's last frequencies above 1
+        return [b"0"], change, None
+    if new[1] is not None and tfs is not None and set(tfs) <= {b"1"} \
+            and not set(windows[1].split(b",")) <= {b"1"} \
+            and _ALL_ONES.fullmatch(b"".join(new[1])):  # the stretch held the field's last frequencies above 1
         new[1] = None
     kept = array("q")
     for point in points[1:first + 1 if refs or stop else first]:  # the start's posting may be gone
@@ -234,8 +260,8 @@ def _respell_between_marks(columns: tuple[str, str, str], marks: array, removed:
         for index, ref, *offsets in points[last:]:
             kept.extend((index + len(refs) - before, ref, *map(sum, zip(offsets, shift))))
     long = points[-1][0] + 1 + change >= 2 * MARK_EVERY \
-        or sum(piece.count(",") for piece in new[0]) + 1 >= 2 * MARK_EVERY
-    return ["[[", *new[0], "],[", *(new[1] or ()), "],[", *new[2], "]]"], change, (kept if long else None)
+        or sum(bytes(piece).count(b",") for piece in new[0]) + 1 >= 2 * MARK_EVERY
+    return [b"[[", *new[0], b"],[", *(new[1] or ()), b"],[", *new[2], b"]]"], change, (kept if long else None)
 
 
 def _changed_span(removed: Sequence[tuple[int, int]], added: Field | None) -> tuple[int, int] | None:
@@ -246,16 +272,16 @@ def _changed_span(removed: Sequence[tuple[int, int]], added: Field | None) -> tu
     return (min(los), max(his)) if los else None
 
 
-def _splice(text: str, start: int, stop: int | None, middle: str) -> list[str]:
+def _splice(text: memoryview | bytes, start: int, stop: int | None, middle: bytes) -> Pieces:
     """`text` (postings separated by commas) with those from offset `start` to `stop`
     (the start of the first one kept after them; None: to the end) replaced: its pieces,
-    commas between them, to be joined."""
-    parts = [part for part in (text[:start - 1] if start else "", middle, text[stop:] if stop is not None else "")
-             if part]
-    return [piece for i, part in enumerate(parts) for piece in ((",", part) if i else (part,))]
+    commas between them, views of `text` where they are its own."""
+    parts = [part for part in (text[:start - 1] if start else b"", middle, text[stop:] if stop is not None else b"")
+             if len(part)]
+    return [piece for i, part in enumerate(parts) for piece in ((b",", part) if i else (part,))]
 
 
-def _marks(refs: list[int], deltas: list[str], tfs: list[str] | None, lengths: list[str],
+def _marks(refs: list[int], deltas: list[bytes], tfs: list[bytes] | None, lengths: list[bytes],
            index: int, start: tuple) -> array:
     """Marks every MARK_EVERY postings of a stretch of a field that starts at posting
     `index`, at the offsets of mark `start`."""
@@ -272,8 +298,8 @@ def _marks(refs: list[int], deltas: list[str], tfs: list[str] | None, lengths: l
     return out
 
 
-def _edit(refs: list[int], deltas: list[str], tfs: list[str] | None, lengths: list[str], base: int,
-          removed: Sequence[tuple[int, int]], added: Field | None) -> list[str] | None:
+def _edit(refs: list[int], deltas: list[bytes], tfs: list[bytes] | None, lengths: list[bytes], base: int,
+          removed: Sequence[tuple[int, int]], added: Field | None) -> list[bytes] | None:
     """Take the refs in the `removed` ranges out of a stretch of postings and put the
     `added` ones in, in place; `base` is the ref before the stretch (0 at the start).
     Returns the frequencies, written out if frequencies above 1 came in."""
@@ -284,11 +310,11 @@ def _edit(refs: list[int], deltas: list[str], tfs: list[str] | None, lengths: li
             if tfs is not None:
                 del tfs[i:j]
             if i < len(refs):
-                deltas[i] = str(refs[i] - (refs[i - 1] if i else base))
+                deltas[i] = b"%d" % (refs[i] - (refs[i - 1] if i else base))
     if added and added[0]:
         new_refs, new_tfs, new_lengths = added[0].tolist(), added[1].tolist(), added[2].tolist()
         if tfs is None and new_tfs.count(1) != len(new_tfs):
-            tfs = ["1"] * len(refs)
+            tfs = [b"1"] * len(refs)
         k = 0
         while k < len(new_refs):  # runs of new refs that fall in one gap between kept ones
             p = bisect_left(refs, new_refs[k])
@@ -296,13 +322,13 @@ def _edit(refs: list[int], deltas: list[str], tfs: list[str] | None, lengths: li
             run = new_refs[k:m]
             before = refs[p - 1] if p else base
             refs[p:p] = run
-            deltas[p:p] = [str(run[0] - before), *map(str, map(sub, run[1:], run[:-1]))]
-            lengths[p:p] = map(str, new_lengths[k:m])
+            deltas[p:p] = [b"%d" % (run[0] - before), *[b"%d" % d for d in map(sub, run[1:], run[:-1])]]
+            lengths[p:p] = [b"%d" % n for n in new_lengths[k:m]]
             if tfs is not None:
-                tfs[p:p] = map(str, new_tfs[k:m])
+                tfs[p:p] = [b"%d" % n for n in new_tfs[k:m]]
             after = p + len(run)
             if after < len(refs):
-                deltas[after] = str(refs[after] - run[-1])
+                deltas[after] = b"%d" % (refs[after] - run[-1])
             k = m
     return tfs
 

@@ -338,7 +338,7 @@ def _index_site(site: Site, search: list[SearchBriefing], slots: list[int], writ
     read = writer.previous_file if search_cache.site == writer.previous.build_id else None
     count = 0
 
-    def reuse(files: list[tuple[str, str]]) -> list[int]:  # a briefing's docs chunks, as they were
+    def reuse(files: list[tuple[str, str]]) -> list[int]:  # the kept briefings' docs chunks, as they were
         nonlocal count
         keys.update(files)
         rest = writer.reuse(files)

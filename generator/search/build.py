@@ -264,8 +264,8 @@ def index_files(briefings: Sequence[SearchBriefing], slots: Sequence[int], docum
     needs when `cache` was pickled. A full build writes its postings and entries to
     scratch files without names in the folder `scratch` (by default the system's), which
     stay open until `cache.release()`, once the files yielded are made. The docs chunks
-    of briefings the index holds already are offered to `reuse` first, a briefing at a
-    time, and only those it does not take are yielded (a rebuild keeps 29,000)."""
+    of briefings the index holds already are offered to `reuse` first, all in one call,
+    and only those it does not take are yielded (a rebuild keeps 29,000)."""
     cache = cache if cache is not None else SearchCache()
     _check(briefings)
     previous = Previous(read, tuple(cache.shards), tuple(cache.groups)) if read else None
@@ -274,9 +274,8 @@ def index_files(briefings: Sequence[SearchBriefing], slots: Sequence[int], docum
         yield from _rebuild(cache, briefings, slots, documents, workers, place, scratch)
         fresh = range(len(briefings))
     made = set(fresh)
-    for i, briefing in enumerate(briefings):
-        if i not in made:
-            yield from lazy_chunks(briefing, slots[i], partial(documents, i), reuse)
+    yield from lazy_chunks([(briefing, slots[i], partial(documents, i)) for i, briefing in enumerate(briefings)
+                            if i not in made], reuse)
     if cache.changed or not cache.generation:
         _regroup(cache)
         cache.generation = os.urandom(16).hex()

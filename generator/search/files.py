@@ -62,25 +62,33 @@ def given(value: Any) -> Any:
     return value
 
 
-def lazy_chunks(briefing: SearchBriefing, slot: int, documents: Callable[[], Sequence[SearchDocument]],
+def lazy_chunks(briefings: Sequence[tuple[SearchBriefing, int, Callable[[], Sequence[SearchDocument]]]],
                 reuse: Reuse | None = None) -> list[SearchFile]:
-    """Every docs chunk of a briefing, made only if asked (its bytes are usually on disk);
-    the briefing's documents are worked out once for all the chunks asked for. With
-    `reuse`, only those it does not take as they were."""
-    key = _chunk_key(briefing, slot)
-    paths = chunk_paths(briefing, slot)
-    if reuse is not None:
-        paths = [paths[i] for i in reuse([(path, key) for path, _ in paths])]
-        if not paths:
-            return []
-    documents = cache(documents)
-    return [SearchFile(path, key, lambda k=k: chunk_bytes(briefing, slot, k, documents())) for path, k in paths]
+    """Every docs chunk of these briefings (each with its slot, and how to get its
+    documents), made only if asked (their bytes are usually on disk); a briefing's
+    documents are worked out once for all its chunks asked for. With `reuse`, only those
+    it does not take as they were, offered all at once (a rebuild keeps 29,000)."""
+    listed = [(path, key, n, k) for n, (briefing, slot, _) in enumerate(briefings)
+              for key in (_chunk_key(briefing, slot),) for path, k in chunk_paths(briefing, slot)]
+    if reuse is not None and listed:
+        listed = [listed[i] for i in reuse([(path, key) for path, key, _, _ in listed])]
+    documents: dict[int, Callable[[], Sequence[SearchDocument]]] = {}
+    files = []
+    for path, key, n, k in listed:
+        briefing, slot, docs = briefings[n]
+        once = documents.get(n) or documents.setdefault(n, cache(docs))
+        files.append(SearchFile(path, key, partial(chunk_bytes, briefing, slot, k, once)))
+    return files
 
 
-def chunk_bytes(briefing: SearchBriefing, slot: int, k: int, docs: Sequence[SearchDocument]) -> bytes:
+def chunk_bytes(briefing: SearchBriefing, slot: int, k: int,
+                docs: Sequence[SearchDocument] | Callable[[], Sequence[SearchDocument]]) -> bytes:
     """What a result shows, for refs 8n..8n+7 (a chunk never spans two briefings): url,
     speaker, title, kind, date and text, or null for a position without words. `docs`
-    are the briefing's documents with positions in chunk k (any others are skipped)."""
+    are the briefing's documents with positions in chunk k (any others are skipped), or
+    what gives them."""
+    if callable(docs):
+        docs = docs()
     rows: list = [None] * DOCS_PER_CHUNK
     for d in docs:
         if k * DOCS_PER_CHUNK <= d.position < (k + 1) * DOCS_PER_CHUNK:

@@ -470,7 +470,7 @@ def _write_all(fd: int, data: Data) -> int:
     pieces = [data] if isinstance(data, bytes) else [piece for piece in data if len(piece)]
     offset = i = 0
     while i < len(pieces):
-        written = os.pwritev(fd, pieces[i:i + _IOV_MAX], offset)
+        written = os.pwritev(fd, pieces[i:i + _IOV_MAX], offset) if _HAS_PWRITEV else os.pwrite(fd, pieces[i], offset)
         offset += written
         while i < len(pieces) and written >= len(pieces[i]):
             written -= len(pieces[i])
@@ -481,6 +481,7 @@ def _write_all(fd: int, data: Data) -> int:
 
 
 _IOV_MAX = os.sysconf("SC_IOV_MAX") if hasattr(os, "sysconf") else 16
+_HAS_PWRITEV = hasattr(os, "pwritev")  # not on every system Python runs on: a piece at a time there
 
 
 def _overwrite(target: str, source: str | Data) -> bool:

@@ -327,3 +327,22 @@ def test_files_whose_keys_are_unchanged_are_reused_together(tmp_path):
                        "new.html": "key new.html"})
     assert {p.name: p.read_bytes() for p in output.iterdir() if p.name != MARKER} == {
         "a.html": b"a", "b.html": b"b changed", "c.html": b"c", "new.html": b"new"}
+
+
+@pytest.mark.parametrize("pwritev", [True, False])
+def test_pieces_are_written_as_their_bytes_joined(tmp_path, monkeypatch, pwritev):
+    """A shard comes to the writer in pieces (views of the entries it was made from):
+    more of them than one system call takes, some empty; and over a longer file."""
+    import generator.write
+
+    monkeypatch.setattr(generator.write, "_HAS_PWRITEV", pwritev)
+    data = b"".join(b"%d," % n for n in range(5000))
+    view = memoryview(data)
+    pieces = [view[i:i + 7] for i in range(0, len(data), 7)] + [b""] + [b"end"]
+    assert len(pieces) > generator.write._IOV_MAX
+    target = tmp_path / "shard.json"
+    target.write_bytes(b"x" * (len(data) + 100))
+    assert generator.write._overwrite(str(target), pieces)
+    assert target.read_bytes() == data + b"end"
+    generator.write._make_file(str(tmp_path / "new.json"), False, pieces)
+    assert (tmp_path / "new.json").read_bytes() == data + b"end"

@@ -72,23 +72,15 @@ def lazy_chunks(briefings: Sequence[tuple[SearchBriefing, int, Callable[[], Sequ
               for key in (_chunk_key(briefing, slot),) for path, k in chunk_paths(briefing, slot)]
     if reuse is not None and listed:
         listed = [listed[i] for i in reuse([(path, key) for path, key, _, _ in listed])]
-    documents: dict[int, Callable[[], Sequence[SearchDocument]]] = {}
-    files = []
-    for path, key, n, k in listed:
-        briefing, slot, docs = briefings[n]
-        once = documents.get(n) or documents.setdefault(n, cache(docs))
-        files.append(SearchFile(path, key, partial(chunk_bytes, briefing, slot, k, once)))
-    return files
+    once = {n: cache(briefings[n][2]) for n in {n for _, _, n, _ in listed}}
+    return [SearchFile(path, key, lambda n=n, k=k: chunk_bytes(*briefings[n][:2], k, once[n]()))
+            for path, key, n, k in listed]
 
 
-def chunk_bytes(briefing: SearchBriefing, slot: int, k: int,
-                docs: Sequence[SearchDocument] | Callable[[], Sequence[SearchDocument]]) -> bytes:
+def chunk_bytes(briefing: SearchBriefing, slot: int, k: int, docs: Sequence[SearchDocument]) -> bytes:
     """What a result shows, for refs 8n..8n+7 (a chunk never spans two briefings): url,
     speaker, title, kind, date and text, or null for a position without words. `docs`
-    are the briefing's documents with positions in chunk k (any others are skipped), or
-    what gives them."""
-    if callable(docs):
-        docs = docs()
+    are the briefing's documents with positions in chunk k (any others are skipped)."""
     rows: list = [None] * DOCS_PER_CHUNK
     for d in docs:
         if k * DOCS_PER_CHUNK <= d.position < (k + 1) * DOCS_PER_CHUNK:

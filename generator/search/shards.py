@@ -344,6 +344,8 @@ def pack(terms: Sequence[str], sizes: dict[str, int], cap: int) -> list[list[str
     big for one shard is split by the next character, and siblings that fit
     together are merged, so growth in one bucket reshapes only that bucket."""
     terms = list(terms)
+    if not terms:  # an archive with no words yet: no shards
+        return []
     total = [0, *accumulate(sizes[t] for t in terms)]  # size of terms[i:j] is total[j] - total[i]
     return [terms[i:j] for i, j in _split(terms, total, 0, len(terms), 0, cap)]
 

@@ -15,18 +15,19 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from generator import __version__, processes
+from generator import processes
 from generator.cache import BuildCache, digest
 from generator.config import Config
 from generator.errors import ContentError, Diagnostic, PodiumError, Severity, warning
 from generator.export import export_pages
+from generator.inputs import site_inputs
 from generator.link import LinkMemo, link
 from generator.model import Briefing, Site, forget_turns, words_of
 from generator.parse import decode_source, parse_transcript
 from generator.parse.records import RawTranscript, forget_unpacked
 from generator.progress import Progress
 from generator.registry import find_registry, site_registry
-from generator.render import PACKAGE, Page, Renderer, content_key, pages, template_dir
+from generator.render import NO_BASE_URL, PACKAGE, Page, Renderer, content_key, pages, template_dir
 from generator.search import SearchBriefing, SearchCache, SearchDocument
 from generator.search.build import SHARDS, index_files
 from generator.search.files import SearchFile
@@ -46,6 +47,7 @@ class Report:
     pages: int = 0
     written: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the reader of the log should know, no problem
     progress: Progress = field(default_factory=Progress)
 
     @property
@@ -82,6 +84,8 @@ def build(content: Path, output: Path, config: Config, *, strict: bool = False, 
                 search_cache.site = writer.build_id  # the site whose shards hold its entries
                 store.store("search", "index", search_cache)
     report.written = writer.written
+    if not config.absolute:
+        report.notes.append(NO_BASE_URL)
     report.pages = sum(1 for p in writer.digests if p.endswith(".html"))
     return report
 
@@ -287,22 +291,22 @@ def render_site(site: Site, config: Config, writer: SiteWriter, workers: int = 1
     global _pages, _renderer, _writer
     progress = progress or Progress(stream=None)
     keys: dict[str, str] = {}
-    environment_key = _environment_key(config)
+    inputs = site_inputs(config, template_dir())
     search = [search_briefing(b) for b in site.briefings]
     slots = assign_slots(search)
-    all_pages = pages(site) + export_pages(site)
+    all_pages = pages(site, config) + export_pages(site)
     with progress.stage("render", len(all_pages)) as advance:
         spelled: dict[int, str] = {}  # id -> repr of a key several pages share (the listing's)
         for page in all_pages:
             text = spelled.get(id(page.key))
             if text is None:
                 text = spelled[id(page.key)] = repr(page.key)
-            keys[page.path] = digest(f"{environment_key} {page.path} {text}".encode())
+            keys[page.path] = digest(f"{inputs.key} {page.path} {text}".encode())
         for page in all_pages:  # only now: while `spelled` is in use, every key keeps its id
             page.key = ()  # digested: the render workers forked below need not share it
         todo = [all_pages[i] for i in writer.reuse([(page.path, keys[page.path]) for page in all_pages])]
         advance(len(all_pages) - len(todo))
-        _pages, _renderer, _writer = todo, Renderer(config, writer.cache), writer
+        _pages, _renderer, _writer = todo, Renderer(config, writer.cache, inputs), writer
         step = max(1, len(todo) // (workers * 8))
         ranges = [(i, min(i + step, len(todo))) for i in range(0, len(todo), step)]
         try:
@@ -380,15 +384,6 @@ def _index_site(site: Site, search: list[SearchBriefing], slots: list[int], writ
     finally:
         _search_files, _writer = [], None
     return count, len(pending)
-
-
-def _environment_key(config: Config) -> str:
-    """What every page depends on besides its own content: Podium, templates, config."""
-    templates = template_dir()
-    parts = [f"{__version__} {config!r}"]
-    for path in sorted(templates.rglob("*.html")) + sorted(templates.rglob("*.xml")):
-        parts.append(f"{path.relative_to(templates)} {digest(path.read_bytes())}")
-    return digest("\n".join(parts).encode())
 
 
 def search_briefing(briefing: Briefing) -> SearchBriefing:

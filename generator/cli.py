@@ -139,6 +139,8 @@ def _summary(report: Report, quiet: bool) -> None:
         click.echo(str(diagnostic), err=True)
     if quiet:
         return
+    for note in report.notes:
+        click.echo(f"Note: {note}.", err=True)
     kinds = Counter(d.kind for d in report.warnings)
     by_kind = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))
     click.echo(

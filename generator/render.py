@@ -8,6 +8,7 @@ by page what needs rendering again.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from generator import __version__
 from generator.cache import BuildCache, digest
 from generator.config import Config
 from generator.inline import markdown_inline, paragraph_html
+from generator.inputs import SiteInputs
 from generator.model import (
     HOME_PAGE_BRIEFINGS,
     SPEAKER_PAGE_APPEARANCES,
@@ -70,7 +72,8 @@ def environment(config: Config) -> jinja2.Environment:
     env.globals.update(config=config, version=__version__)
     env.filters.update(
         paragraph=paragraph_html, markdown=_markdown_block, date=format_date, iso=_iso,
-        absolute=lambda path: absolute_url(config, path), excerpts=_excerpts,
+        absolute=lambda path: absolute_url(config, path), feed_id=lambda path: feed_id(config, path),
+        excerpts=_excerpts,
     )
     return env
 
@@ -114,8 +117,23 @@ def absolute_url(config: Config, path: str) -> str:
     return config.base_url + path
 
 
-def pages(site: Site) -> list[Page]:
-    """Every HTML and XML page of the site, in a fixed order."""
+def feed_id(config: Config, path: str) -> str:
+    """An Atom id for the page at `path`, which must be an absolute IRI: its URL under an
+    absolute base URL; otherwise a name-based UUID of the site's title and the path,
+    stable while the title is (a feed reader matches entries by id)."""
+    if config.absolute:
+        return absolute_url(config, path)
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'podium:{config.title}/{path}')}"
+
+
+NO_BASE_URL = ("no absolute base URL (base_url: https://host/path/ in podium.yaml, or --base-url): "
+               "sitemap.xml is not written, feed ids are urn:uuid names, pages have no canonical "
+               "link; pages link to each other relatively and work from any folder")
+
+
+def pages(site: Site, config: Config) -> list[Page]:
+    """Every HTML and XML page of the site, in a fixed order. The sitemap needs full URLs:
+    without an absolute base URL there is none (see NO_BASE_URL)."""
     listing = _listing_key(site)
     result = [
         home_page(site),
@@ -123,8 +141,9 @@ def pages(site: Site) -> list[Page]:
         Page("search/index.html", "search.html", {}),
         Page("404.html", "404.html", {}),
         Page("feed.xml", "feed.xml", {"briefings": site.briefings[:50], "updated": _updated(site)}, listing),
-        Page("sitemap.xml", "sitemap.xml", {"site": site}, listing),
     ]
+    if config.absolute:
+        result.append(Page("sitemap.xml", "sitemap.xml", {"site": site}, listing))
     result += [briefing_page(b) for b in site.briefings]
     for speaker in site.speakers:
         result.append(speaker_page(speaker))
@@ -211,27 +230,31 @@ def _updated(site: Site) -> dt.date:
 class CompiledTemplates(jinja2.BytecodeCache):
     """Templates compiled by an earlier build, kept in the build cache: a rebuild renders
     a dozen pages, and compiling their templates took a third of that (31 ms for the
-    twelve). Jinja checks each against its template's source; the cache's stamp covers
-    Podium's code, and so the environment's options."""
+    twelve). Jinja checks each against its template's source; the code it compiled also
+    holds the filters it folded on constants (`""|absolute` is the base URL), so each is
+    kept under the site's inputs too (inputs.SiteInputs: config, templates, Podium)."""
 
-    def __init__(self, store: BuildCache) -> None:
-        self.store = store
+    def __init__(self, store: BuildCache, inputs: str) -> None:
+        self.store, self.inputs = store, inputs
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        code = self.store.load("templates", bucket.key)
+        code = self.store.load("templates", self._key(bucket))
         if code is not None:
             bucket.bytecode_from_string(code)
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.store.store("templates", bucket.key, bucket.bytecode_to_string())
+        self.store.store("templates", self._key(bucket), bucket.bytecode_to_string())
+
+    def _key(self, bucket: jinja2.bccache.Bucket) -> str:
+        return digest(f"{self.inputs} {bucket.key}".encode())
 
 
 class Renderer:
-    def __init__(self, config: Config, store: BuildCache | None = None):
+    def __init__(self, config: Config, store: BuildCache | None = None, inputs: SiteInputs | None = None):
         self.config = config
         self.env = environment(config)
-        if store is not None and store.folder is not None:
-            self.env.bytecode_cache = CompiledTemplates(store)
+        if store is not None and store.folder is not None and inputs is not None:
+            self.env.bytecode_cache = CompiledTemplates(store, inputs.key)
 
     def render(self, page: Page) -> bytes:
         if page.make is not None:

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from generator import __version__
 from generator.cli import cli
+from generator.render import NO_BASE_URL
 
 REPO = Path(__file__).resolve().parent.parent
 SITES = Path(__file__).resolve().parent / "fixtures" / "sites"
@@ -48,7 +49,8 @@ def test_build_of_the_demo_exits_0(project):
     result = run("build")
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    assert messages(result.stderr).startswith("4 files, 119 turns, 7 speakers; 0 warnings, 0 errors.\n")
+    assert messages(result.stderr).startswith(f"Note: {NO_BASE_URL}.\n4 files, 119 turns, 7 speakers; "
+                                              "0 warnings, 0 errors.\n")
     assert "Built 15 pages into output in " in result.stderr
     assert (project / "output" / "index.html").is_file()
 

@@ -43,7 +43,7 @@ def hostile(tmp_path_factory) -> tuple[Path, set[str]]:
     output = project / "output"
     watch = project.parent  # the whole pytest session folder, to catch `../` escapes
     before = snapshot(watch, output)
-    build(project / "content", output, Config())
+    build(project / "content", output, Config(base_url="https://example.org/"))  # with a sitemap
     appeared = snapshot(watch, output) - before
     return output, appeared
 

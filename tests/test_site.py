@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
+import feedparser
 import pytest
 from test_interrupt import many_briefings
 
@@ -164,15 +165,44 @@ def test_a_failed_build_leaves_the_previous_site_untouched(tmp_path):
 # ---- feed and sitemap ----------------------------------------------------------------
 
 
-def test_feed_and_sitemap_parse_and_list_the_briefing(demo):
-    feed = ET.parse(demo / "feed.xml").getroot()
-    entries = feed.findall(f"{ATOM}entry")
-    assert [e.findtext(f"{ATOM}id") for e in entries] == [f"/briefings/{SEED_SLUG}/"]
-    assert entries[0].findtext(f"{ATOM}title").startswith("Remarks at a Press Availability")
-    sitemap = ET.parse(demo / "sitemap.xml").getroot()
+def test_feed_and_sitemap_parse_and_list_the_briefing(tmp_path):
+    output = build_site(REPO / "content", tmp_path / "output", base_url="https://example.org/")
+    feed = feedparser.parse(output / "feed.xml")
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.feed.id == "https://example.org/"
+    assert f"https://example.org/briefings/{SEED_SLUG}/" in [e.id for e in feed.entries]
+    sitemap = ET.parse(output / "sitemap.xml").getroot()
     locs = [u.findtext(f"{SITEMAP}loc") for u in sitemap.findall(f"{SITEMAP}url")]
-    assert f"/briefings/{SEED_SLUG}/" in locs
-    assert "/speakers/john-kerry/" in locs
+    assert f"https://example.org/briefings/{SEED_SLUG}/" in locs
+    assert "https://example.org/speakers/john-kerry/" in locs
+
+
+def test_without_a_base_url_the_feed_is_valid_and_there_is_no_sitemap(demo):
+    """Atom ids are absolute IRIs and sitemap locations full URLs: without an absolute
+    base URL the ids are name-based UUIDs and no sitemap is written."""
+    feed = feedparser.parse(demo / "feed.xml")
+    assert not feed.bozo, feed.get("bozo_exception")
+    ids = [feed.feed.id] + [e.id for e in feed.entries]
+    assert all(re.fullmatch(r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", i)
+               for i in ids), ids
+    assert len(set(ids)) == len(ids) == 2
+    assert feed.entries[0].link == f"/briefings/{SEED_SLUG}/"
+    assert not (demo / "sitemap.xml").exists()
+    html = (demo / "briefings" / SEED_SLUG / "index.html").read_text()
+    assert 'rel="canonical"' not in html
+
+
+def test_a_build_without_a_base_url_says_once_what_it_affects(tmp_path):
+    shutil.copytree(SITES / "three_briefings", tmp_path / "content")
+    done = subprocess.run([sys.executable, "-m", "generator", "build", "--content", "content"],
+                          cwd=tmp_path, capture_output=True, text=True, check=True)
+    notes = [line for line in done.stderr.splitlines() if "base URL" in line]
+    assert notes == [("Note: no absolute base URL (base_url: https://host/path/ in podium.yaml, or "
+                     "--base-url): sitemap.xml is not written, feed ids are urn:uuid names, pages have "
+                     "no canonical link; pages link to each other relatively and work from any folder.")]
+    quiet = subprocess.run([sys.executable, "-m", "generator", "build", "--quiet", "--content", "content"],
+                           cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert quiet.stderr == ""
 
 
 @pytest.mark.parametrize("base_url", ["/archive/", "https://example.org/archive/"])
@@ -182,11 +212,38 @@ def test_the_base_url_is_used_in_feed_and_sitemap(tmp_path, base_url):
     links = [link.get("href") for link in feed.iter(f"{ATOM}link")]
     assert f"{base_url}feed.xml" in links
     assert f"{base_url}briefings/{SEED_SLUG}/" in links
+    if not base_url.startswith("https://"):
+        assert not (output / "sitemap.xml").exists()
+        return
     sitemap = ET.parse(output / "sitemap.xml").getroot()
     locs = [u.findtext(f"{SITEMAP}loc") for u in sitemap.findall(f"{SITEMAP}url")]
     assert locs[0] == base_url
     assert f"{base_url}briefings/{SEED_SLUG}/" in locs
     assert all(loc.startswith(base_url) for loc in locs)
+
+
+def test_a_base_url_given_to_a_rebuild_reaches_every_file(tmp_path):
+    """Issue 19: the feed's and sitemap's own URLs were kept from the build before, as
+    Jinja had folded `""|absolute` into the template code kept in the cache."""
+    content = tmp_path / "content"
+    shutil.copytree(REPO / "content", content)
+    command = [sys.executable, "-m", "generator", "build", "--quiet", "--content", "content", "--output", "site"]
+    subprocess.run(command, cwd=tmp_path, check=True)
+    subprocess.run(command + ["--base-url", "https://example.org/x/"], cwd=tmp_path, check=True)
+    subprocess.run(command + ["--base-url", "https://example.org/x/", "--output", "clean", "--cache",
+                              "fresh-cache"], cwd=tmp_path, check=True)
+    assert tree(tmp_path / "site") == tree(tmp_path / "clean")
+    assert "<id>https://example.org/x/</id>" in (tmp_path / "site" / "feed.xml").read_text()
+
+
+def test_a_cache_made_for_another_site_changes_nothing(tmp_path):
+    other = tmp_path / "other"
+    shutil.copytree(SITES / "three_briefings", other)
+    build(other, tmp_path / "other-site", Config(), cache=tmp_path / "cache")
+    config = Config().with_overrides(base_url="https://example.org/", title="Mine")
+    build(REPO / "content", tmp_path / "site", config, cache=tmp_path / "cache")
+    build(REPO / "content", tmp_path / "clean", config)
+    assert tree(tmp_path / "site") == tree(tmp_path / "clean")
 
 
 # ---- speakers ------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from generator.cache import BuildCache, digest
 from generator.config import Config
 from generator.errors import ContentError, Diagnostic, PodiumError, Severity, warning
 from generator.export import export_pages
+from generator.identity import introductions
 from generator.inputs import site_inputs
 from generator.link import LinkMemo, link
 from generator.model import Briefing, Site, forget_turns, words_of
@@ -210,6 +211,7 @@ def _parse_one(job: tuple[str, bytes | Path, Path | None]) -> tuple[str, tuple[R
         raw = parse_transcript(display, text)
         for turn in raw.turns:  # kept beside the paragraphs in the cache
             turn.words = words_of(turn.paragraphs)
+        raw.mentions = introductions(raw.cast().labels, raw.turns)
         parsed = raw, problems + raw.diagnostics
     store.store("parsed", key, parsed)
     return key, store.load("parsed", key) or parsed

@@ -18,14 +18,20 @@ mangled honorific before one (`R. GIBBS`, `QMS. PSAKI`); two labels run together
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import functools
 import hashlib
 import re
+import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from generator.model import Role, TurnKind
-from generator.registry import Person, Registry, normalise_label
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from generator.model import Role, TurnKind, slugify
+from generator.registry import BUNDLED, Person, Registry, normalise_label
 
 _ANON = r"(?:SENIOR |SR )?(?:[A-Z]+ )?(?:ADMINISTRATION|STATE DEPARTMENT|DEPARTMENT|DEFENSE|WHITE HOUSE|US|U S|MILITARY|INTELLIGENCE|TREASURY)? ?OFFICIAL"
 _ROLE_PATTERNS: list[tuple[re.Pattern[str], TurnKind]] = [
@@ -62,13 +68,20 @@ _NOT_NAMES = HONORIFICS | {
     "SERVICES", "HUMAN", "DEVELOPMENT", "PROTECTION", "ADMINISTRATION", "FEDERAL", "EMERGENCY",
     "INNOVATION", "TECHNOLOGY", "SCIENCE", "INFRASTRUCTURE", "IMPLEMENTATION",
 }
+# Words of offices and bodies that stand before a surname in a label: `ACTING ADMINISTRATOR
+# SLAVITT`, `UNDER SECRETARY BRAINARD`, `NSC SPOKESPERSON HORNE`.
+OFFICE_WORDS = _NOT_NAMES | {"ACTING", "UNDER", "MEMBER", "MEMBERS", "SPEECHWRITER", "SPOKESWOMAN",
+                             "COUNTERTERRORISM", "APNSA", "ENVOY", "PRINCIPAL", "SENIOR", "ASSOCIATE",
+                             "DOCTORS", "DRS", "SECRETARIES", "MESSRS", "MMES", "MESDAMES"}
+_LONG_OFFICE_WORDS = sorted(w for w in OFFICE_WORDS if len(w) >= 6)
 _PARTICLES = {"de", "da", "del", "della", "di", "van", "von", "der", "den", "le", "la", "al", "el", "bin", "ibn", "du", "dos", "das"}
 _NAME_WORD = re.compile(r"[A-Z][\w'’.-]*|(?:" + "|".join(_PARTICLES) + r")\b", re.UNICODE)
 
 
 @dataclass(frozen=True)
 class Resolution:
-    """What one label in one briefing means: a role, or a person's full name."""
+    """What one label in one briefing means: a role, or a person's full name, with the
+    evidence for it (`podium people` shows it)."""
 
     role: Role | None = None
     name: str | None = None
@@ -76,6 +89,43 @@ class Resolution:
     offices: tuple[str, ...] = ()
     note: str | None = None  # why this needs a warning, if it does
     note_kind: str = "unknown-label"
+    evidence: str = ""  # "title of content/x.txt", "introduction in content/y.txt:40", ...
+
+
+SLACK = dt.timedelta(days=730)  # how far from their evidence a person is still a candidate
+
+
+@dataclass
+class _Candidate:
+    """One person a surname may stand for, as the archive shows them: the forms their
+    name is printed in, the span of dates of the evidence, and the first evidence."""
+
+    forms: Counter
+    first: dt.date | None
+    last: dt.date | None
+    count: int
+    evidence: str
+    person: Person | None = None
+    offices: set = field(default_factory=set)  # the offices stated before the name ("Prime Minister")
+
+    def gap(self, first: dt.date | None, last: dt.date | None) -> dt.timedelta:
+        """How far the span first..last lies from this person's evidence (0: it overlaps);
+        unknown dates on either side are no gap."""
+        if first is None or last is None or self.first is None or self.last is None:
+            return dt.timedelta(0)
+        if last < self.first:
+            return self.first - last
+        if first > self.last:
+            return first - self.last
+        return dt.timedelta(0)
+
+    @property
+    def name(self) -> str:
+        """The form to print: the registry's, else the most evidenced (the longest, then
+        the first in alphabetical order, of those evidenced as often)."""
+        if self.person is not None:
+            return self.person.name
+        return min(self.forms.items(), key=lambda item: (-item[1], -len(item[0]), item[0]))[0]
 
 
 def role_for(label: str) -> Role | None:
@@ -90,11 +140,25 @@ def role_for(label: str) -> Role | None:
     return None
 
 
+@functools.lru_cache(maxsize=65536)
+def office_word(word: str, slips: int = 2) -> bool:
+    """A word of an office or honorific, or a slip of one (`ADMINSTRATOR`, `SECRTARY`,
+    `CHANCELLER`: at most `slips` letters off a long office word)."""
+    if word in OFFICE_WORDS:
+        return True
+    return len(word) >= 6 and any(abs(len(word) - len(w)) <= slips and OSA.distance(word, w) <= slips
+                                  for w in _LONG_OFFICE_WORDS)
+
+
+@functools.lru_cache(maxsize=65536)
 def surname_of(label: str) -> str | None:
-    """`FOREIGN MINISTER LAVROV` -> `LAVROV`; `MR DE MISTURA` -> `DE MISTURA`; None for no title."""
+    """`FOREIGN MINISTER LAVROV` -> `LAVROV`; `MR DE MISTURA` -> `DE MISTURA`;
+    `ACTING ADMINSTRATOR SLAVITT` -> `SLAVITT`; None for no title."""
     words = label.split()
     i = 0
-    while i < len(words) - 1 and words[i] in HONORIFICS:
+    # the first of two words is a slipped office only when one letter off (`SECRTARY
+    # GEITHNER`), not two: a given name may be that close to one
+    while i < len(words) - 1 and (words[i] in HONORIFICS or office_word(words[i], 2 if i or len(words) > 2 else 1)):
         i += 1
     if i == 0 or words[i] in HONORIFICS:
         return None
@@ -126,23 +190,30 @@ def full_name_in_label(label: str) -> str | None:
     return surname
 
 
-def names_in(text: str, surname: str) -> list[tuple[str, str | None]]:
+def names_in(text: str, surname: str, common: frozenset[str] = frozenset()) -> list[tuple[str, str | None]]:
     """Full names ending in `surname` (case-insensitive) in free text such as a title,
-    each with the office words before it: ("Sergey Lavrov", "Foreign Minister")."""
+    each with the office words before it: ("Sergey Lavrov", "Foreign Minister"). A name
+    has one given name (and any initials after it: "Gene B. Sperling"), so the last word
+    of an office or a byline is never taken for one ("Speechwriter Ben Rhodes" is Ben
+    Rhodes), nor a word the text uses in lower case too (`common`: "Since Hammer")."""
     found = []
     words = r"\s+".join(map(re.escape, surname.split()))
     pattern = re.compile(r"(?<![\w-])" + words + r"(?![\w-])", re.IGNORECASE)
     for match in pattern.finditer(text):
         before = text[: match.start()].split()
         given: list[str] = []
-        while before and len(given) < 2:
+        while before and len(given) < 4:
             bare = before[-1].strip(",;:()")
-            if bare != before[-1] and given:
+            if bare != before[-1]:  # "Drs. Murthy, Fauci": a comma ends a name
                 break
-            if bare.upper().replace(".", "") in _NOT_NAMES or not _NAME_WORD.fullmatch(bare):
+            if not _NAME_WORD.fullmatch(bare) or bare.lower() in common or bare.upper() in _NOT_IN_NAMES \
+                    or office_word(bare.upper().replace(".", "")) \
+                    or bare.endswith(".") and not _INITIAL.fullmatch(bare):  # "Drs.", "Sen."
                 break
             given.insert(0, before.pop())
-        while given and given[0].lower() in _PARTICLES:
+            if not _INITIAL.fullmatch(bare) and bare.lower() not in _PARTICLES:
+                break  # the given name: initials and particles may come between it and the surname
+        while given and (given[0].lower() in _PARTICLES or _INITIAL.fullmatch(given[0])):
             before.append(given.pop(0))
         office = []
         while before and before[-1].upper().replace(".", "") in HONORIFICS | {"OF"}:
@@ -150,8 +221,58 @@ def names_in(text: str, surname: str) -> list[tuple[str, str | None]]:
         while office and office[0].upper() in {"OF", "THE", "BY", "WITH", "AND"}:
             office.pop(0)
         if given:
-            found.append((" ".join(given + [match.group(0)]), " ".join(office) or None))
+            found.append((tidy_name(" ".join(given + [match.group(0)])), " ".join(office) or None))
     return found
+
+
+_INITIAL = re.compile(r"[A-Z]\.?")
+# Given names that are one person's: the short form and the long, either way round.
+NICKNAMES = {
+    "andy": "andrew", "bob": "robert", "rob": "robert", "bill": "william", "will": "william",
+    "jim": "james", "jimmy": "james", "mike": "michael", "jeff": "jeffrey", "geoff": "geoffrey",
+    "tony": "antony", "anthony": "antony", "dan": "daniel", "danny": "daniel", "liz": "elizabeth",
+    "beth": "elizabeth", "jack": "jacob", "doug": "douglas", "tim": "timothy", "tom": "thomas",
+    "tommy": "thomas", "ben": "benjamin", "ted": "edward", "ed": "edward", "steve": "stephen",
+    "chris": "christopher", "matt": "matthew", "nick": "nicholas", "joe": "joseph", "sam": "samuel",
+    "pat": "patrick", "rick": "richard", "dick": "richard", "rich": "richard", "jen": "jennifer",
+    "jenn": "jennifer", "kate": "katherine", "katie": "katherine", "sue": "susan", "gene": "eugene",
+    "ron": "ronald", "don": "donald", "greg": "gregory", "alex": "alexander", "fred": "frederick",
+    "jon": "jonathan", "josh": "joshua", "larry": "lawrence", "denis": "dennis", "ken": "kenneth",
+    "pete": "peter", "phil": "philip", "ray": "raymond", "tina": "christina", "val": "valerie",
+    "debbie": "deborah", "deb": "deborah", "cathy": "catherine", "kathy": "katherine", "gus": "augustus",
+}
+
+
+def tidy_name(name: str) -> str:
+    """A name as a reader expects it, whatever case it was printed in: `MIKE McFAUL` and
+    `Michael Mcfaul` become `Mike McFaul` and `Michael McFaul`, `O’CONNELL` `O’Connell`."""
+    return " ".join(_tidy_word(word) for word in name.split())
+
+
+def _tidy_word(word: str) -> str:
+    if word.lower() in _PARTICLES and not word.isupper():
+        return word
+    if word.isupper() and len(word) > 1 and not re.fullmatch(r"(?:[A-Z]\.)+", word) or word.islower():
+        word = "-".join(part.capitalize() for part in word.split("-"))
+    word = re.sub(r"^(Mc)([a-z])", lambda m: m.group(1) + m.group(2).upper(), word)
+    return re.sub(r"^([OD]['’])([a-z])", lambda m: m.group(1) + m.group(2).upper(), word)
+
+
+def fold(text: str) -> str:
+    """Case and accents aside: `Nuñez-Smith` and `NUNEZ-SMITH` are one."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+
+
+def name_key(name: str) -> tuple[str, str]:
+    """What makes two printed names one person's: the surname and the given name, folded
+    (case, accents, middle initials, `Jeff` for `Jeffrey`). `Gene B. Sperling`, `Gene
+    Sperling` and `GENE SPERLING` have one key."""
+    words = [fold(w).strip(".,") for w in name.split() if not _INITIAL.fullmatch(w)]
+    words = [w for w in words if w]
+    if not words:
+        return ("", "")
+    given = words[0] if len(words) > 1 else ""
+    return (words[-1], NICKNAMES.get(given, given))
 
 
 def display_from_label(label: str) -> str:
@@ -166,124 +287,230 @@ def display_from_label(label: str) -> str:
 
 
 class Resolver:
-    """Resolves labels briefing by briefing, then across the archive by surname."""
+    """Resolves labels briefing by briefing, then across the archive by surname and date."""
 
     def __init__(self, registry: Registry):
         self.registry = registry
         self.known_labels = {a for p in registry.people for a in p.aliases} | registry.dated_labels
-        self.surnames: dict[str, Counter[str]] = {}
-        self._archived: dict[tuple[str, str], Resolution] = {}  # archive's answers, until _learn
-        self.learnt: list[tuple[str, str]] | None = None  # when a list, what `local` learns is noted in it
+        self.people: dict[str, dict[tuple[str, str], _Candidate]] = {}  # folded surname -> name key -> candidate
+        self._archived: dict[tuple, Resolution] = {}  # archive's answers, until _learn
+        self.learnt: list[tuple] | None = None  # when a list, what `local` learns is noted in it
+        self._near: dict[str, list[str]] = {}  # a surname's near misses among those known
         for person in registry.people:
-            self._learn(person.name.split()[-1].upper(), person.name, weight=1000)
+            if person.source.startswith(BUNDLED):
+                continue  # heads of state resolve by office and date (`PRESIDENT MACRON`), never by surname alone
+            first, last = _office_span(person)
+            how = person.source or "registry"
+            self._learn(person.name.split()[-1], person.name, first, last, how, "", person)
             for alias in person.aliases:
-                if (s := surname_of(alias)) is not None:
-                    self._learn(s, person.name, weight=1000)
+                if (s := surname_of(alias)) is not None and " " not in s:
+                    self._learn(s, person.name, first, last, how, "", person)
 
-    def _learn(self, surname: str, name: str, weight: int = 1) -> None:
-        self.surnames.setdefault(surname.upper(), Counter())[name] += weight
+    def _learn(self, surname: str, name: str, first, last, how: str, where: str,
+               person: Person | None = None, office: str | None = None) -> None:
+        """Evidence that `name` (a full name ending in `surname`) was a person's from `first`
+        to `last` (None: whenever), seen as `how` in `where`, with `office` before it."""
+        key = name_key(name)
+        candidates = self.people.setdefault(fold(surname), {})
+        found = candidates.get(key)
+        evidence = f"{how} in {where}" if where else how
+        if found is None:
+            found = candidates[key] = _Candidate(Counter({name: 1}), first, last, 1, evidence, person)
+            if office:
+                found.offices.add(office)
+        else:
+            if office:
+                found.offices.add(office)
+            found.forms[name] += 1
+            found.count += 1
+            found.person = found.person or person
+            if found.first is not None:
+                found.first = None if first is None else min(found.first, first)
+            if found.last is not None:
+                found.last = None if last is None else max(found.last, last)
         self._archived.clear()  # answers given so far may change with what was learnt
+        self._near.clear()
         if self.learnt is not None:
-            self.learnt.append((surname, name))
+            self.learnt.append((surname, name, first, last, how, where, None, office))
 
-    def relearn(self, learnt: list[tuple[str, str]]) -> None:
+    def mentioned(self, mentions: list[tuple], first, last, path: str) -> None:
+        """Learn the names a briefing's text gives (identity.introductions), as evidence for
+        the labels of every briefing."""
+        for name, office, how, line in mentions:
+            self._learn(name.split()[-1], name, first, last, how, f"{path}:{line}", office=office)
+
+    def relearn(self, learnt: list[tuple]) -> None:
         """Learn again what `local` learnt of a briefing in an earlier build."""
-        for surname, name in learnt:
-            self._learn(surname, name)
+        for item in learnt:
+            self._learn(*item)
 
     def archive_basis(self) -> str:
-        """A digest of all that archive's answers depend on: the registry, each surname
-        learnt and the name it most often stands for. Equal bases, equal answers."""
-        basis = (self.registry, sorted((s, c.most_common(1)[0][0]) for s, c in self.surnames.items()))
+        """A digest of all that archive's answers depend on: the registry and every
+        candidate's name, span and weight of evidence. Equal bases, equal answers."""
+        basis = (self.registry, sorted(
+            (surname, key, c.name, c.first, c.last, c.count, c.evidence, sorted(c.offices))
+            for surname, candidates in self.people.items() for key, c in candidates.items()))
         return hashlib.blake2b(repr(basis).encode(), digest_size=16).hexdigest()
 
     @property
-    def archived(self) -> dict[tuple[str, str], Resolution]:
+    def archived(self) -> dict[tuple, Resolution]:
         """The answers archive gave since the last thing learnt."""
         return self._archived
 
-    def recall(self, answers: dict[tuple[str, str], Resolution]) -> None:
+    def recall(self, answers: dict[tuple, Resolution]) -> None:
         """Take answers archive gave in an earlier build on the same basis."""
         self._archived.update(answers)
 
-    def local(self, label: str, day, context: list[tuple[str, str | None]],
-              period: tuple | None = None) -> Resolution | None:
-        """Resolve from the label and the briefing's own context (texts, each with the office
-        it states, if any); None: try the archive."""
+    def canonical(self, name: str) -> str:
+        """The one form printed for every variant of a person's name (`Jeffrey Zients` and
+        `Jeff Zients`, `Gene B. Sperling` and `Gene Sperling`, `MIKE McFAUL`)."""
+        key = name_key(name)
+        found = self.people.get(key[0], {}).get(key)
+        return found.name if found is not None and key[1] else tidy_name(name)
+
+    def local(self, label: str, day, context: list[tuple], period: tuple | None = None,
+              where: str = "") -> Resolution | None:
+        """Resolve from the label and the briefing's own context: texts, each with the office
+        it states, how it was found and where (`("Press Briefing by ... Jen Psaki", None,
+        "title", "content/x.txt")`); None: try the archive."""
         if (role := role_for(label)) is not None:
             return Resolution(role=role)
-        if (person := self.registry.holder(label, day)) is not None:
-            return self._person(person)
-        if day is None and period and (person := self.registry.holder_throughout(label, *period)):
-            return self._person(person)
+        person = self.registry.holder(label, day) or (
+            day is None and period and self.registry.holder_within(label, *period)) or None
+        if person is not None:
+            if person.source.startswith(BUNDLED) and (named := self._named(label, person, context)):
+                return named  # the archive's own word first: the bundled registry is a fallback
+            how = "dated office in " + (person.source or "registry")
+            return self._person(person, how if day else how + ", by the folder's dates")
         if (person := self.registry.by_alias(label)) is not None:
-            return self._person(person)
+            return self._person(person, "alias in " + (person.source or "registry"))
+        first, last = (day, day) if day else (period or (None, None))
         surname = surname_of(label)
         if surname is None:
             if _full_name(label) and label not in self.known_labels:
-                return Resolution(name=display_from_label(label))
+                name = display_from_label(label)
+                if " " not in label.split()[-1]:
+                    self._learn(label.split()[-1], name, first, last, "label", where)
+                return Resolution(name=name, evidence=f"the label itself, in {where}" if where else "the label itself")
             return None
-        for text, stated_office in context:
+        for text, stated_office, how, seen in context:
             for name, office in names_in(text, surname):
                 office = office or stated_office
+                if not _compatible(label, office):
+                    continue
                 registered = self._registered(name)
                 if registered:
                     name = registered.name
                 elif name.isupper():
                     name = display_from_label(name)  # "JOHN SMITH" in a caps header
-                self._learn(surname, name)
+                if how not in {"introduction", "mention"}:  # those the link pass learns for every briefing
+                    self._learn(surname, name, first, last, how, seen, office=office)
+                evidence = f"{how} in {seen}" if seen else how
                 if registered:
-                    return self._person(registered)
-                return Resolution(name=name, offices=(office,) if office else ())
+                    return self._person(registered, evidence)
+                return Resolution(name=name, offices=(office,) if office else (), evidence=evidence)
         return None
 
-    def archive(self, label: str, original: str) -> Resolution:
-        """Resolve what the briefing alone could not: by surname across the archive.
-        The same unknown label recurs in many briefings: each is answered once (a fuzzy
-        match against every known surname and label is a tenth of the link pass)."""
-        found = self._archived.get((label, original))
+    def _named(self, label: str, person: Person, context: list[tuple]) -> Resolution | None:
+        """`PRESIDENT MACRON` named in the briefing's own title or header as the holder of
+        that office (`President Emmanuel Macron`)."""
+        surname = surname_of(label)
+        for text, _office, how, seen in context:
+            if surname and how in {"title", "header", "front matter"}:
+                for name, _ in names_in(text, surname):
+                    if name_key(name) == name_key(person.name):
+                        return self._person(person, f"{how} in {seen}")
+        return None
+
+    def archive(self, label: str, original: str, day=None, period: tuple | None = None) -> Resolution:
+        """Resolve what the briefing alone could not: by surname across the archive, among
+        the people whose evidence lies within two years of the briefing's date (or of its
+        folder's dates, if it has none). The same label recurs in many briefings: each
+        answer is kept until something new is learnt."""
+        key = (label, original, day, period)
+        found = self._archived.get(key)
         if found is None:
-            found = self._archived[(label, original)] = self._archive(label, original)
+            found = self._archived[key] = self._archive(label, original, day, period)
         return found
 
-    def _archive(self, label: str, original: str) -> Resolution:
+    def _archive(self, label: str, original: str, day, period) -> Resolution:
+        first, last = (day, day) if day else (period or (None, None))
+        if "," in label or " AND " in f" {label} ":  # `DRS. WALENSKY, FAUCI`: two people at once
+            return Resolution(role=Role(key=slugify(label, "speakers"), name=display_from_label(original),
+                                        kind=TurnKind.ANONYMOUS), evidence="several people in one label")
         if full := full_name_in_label(label):
-            return Resolution(name=display_from_label(full))
+            return Resolution(name=display_from_label(full), evidence="the label itself")
         surname = surname_of(label) or (label if " " not in label else None)
-        if surname and surname in self.surnames:
-            return self._by_surname(surname)
+        if surname and fold(surname) in self.people:
+            found = self._by_surname(surname, first, last, label)
+            if found is not None:
+                return found
+            return self._unknown(original, f"no one named {display_from_label(surname)} is known within "
+                                           f"two years of {_span(first, last)}")
         words = label.split()
-        if len(words) == 2 and _mangled_honorific(words[0]) and words[1] in self.surnames:
-            resolved = self._by_surname(words[1])  # "R. GIBBS", "QMS. PSAKI": a mangled honorific
-            return Resolution(
-                name=resolved.name, person=resolved.person, offices=resolved.offices,
-                note_kind="label-typo",
-                note=f"speaker label '{original}' looks like a misspelling of a label for {resolved.name}",
-            )
-        if surname_of(label) and (near := difflib.get_close_matches(surname, self.surnames, n=1, cutoff=0.85)):
-            resolved = self._by_surname(near[0])
-            return Resolution(
-                name=resolved.name, person=resolved.person, offices=resolved.offices,
-                note_kind="label-typo",
-                note=f"speaker label '{original}' looks like a misspelling of a label for {resolved.name}",
-            )
+        if len(words) == 2 and _mangled_honorific(words[0]) and fold(words[1]) in self.people:
+            resolved = self._by_surname(words[1], first, last, label)  # "R. GIBBS", "QMS. PSAKI"
+            if resolved is not None:
+                return self._slip(resolved, f"speaker label '{original}' looks like a misspelling of a "
+                                            f"label for {resolved.name}")
+        if surname_of(label) and " " not in surname:
+            for near in self._near_surnames(surname):
+                resolved = self._by_surname(near, first, last, label)
+                if resolved is not None:
+                    return self._slip(resolved, f"speaker label '{original}' looks like a misspelling of a "
+                                                f"label for {resolved.name}")
         near = difflib.get_close_matches(label, self._all_labels(), n=1, cutoff=0.88)
         if near and near[0] != label:
-            resolved = self.local(near[0], None, []) or self.archive(near[0], near[0])
+            resolved = self.local(near[0], day, [], period) or self.archive(near[0], near[0], day, period)
             return Resolution(
                 role=resolved.role, name=resolved.name, person=resolved.person,
-                offices=resolved.offices, note_kind="label-typo",
+                offices=resolved.offices, note_kind="label-typo", evidence=f"variant of '{near[0]}'",
                 note=f"speaker label '{original}' looks like a misspelling of '{near[0]}'",
             )
-        return Resolution(
-            name=display_from_label(original),
-            note=f"unknown speaker label '{original}': no full name in the title, header or registry",
-        )
+        return self._unknown(original, "no full name in the title, header, text or registry")
 
-    def _by_surname(self, surname: str) -> Resolution:
-        name = self.surnames[surname].most_common(1)[0][0]
-        registered = self._registered(name)
-        return self._person(registered) if registered else Resolution(name=name)
+    def _unknown(self, original: str, why: str) -> Resolution:
+        return Resolution(name=display_from_label(original), note=f"unknown speaker label '{original}': {why}")
+
+    @staticmethod
+    def _slip(resolved: Resolution, note: str) -> Resolution:
+        return Resolution(name=resolved.name, person=resolved.person, offices=resolved.offices,
+                          note_kind="label-typo", note=note, evidence=f"variant of {resolved.name}: {resolved.evidence}")
+
+    def _by_surname(self, surname: str, first, last, label: str = "") -> Resolution | None:
+        """The one person of that surname whose evidence lies near the span first..last; a
+        registry's person before the rest (and even out of that period, when no one else
+        of that surname is in it); None when there is none, or no clear one."""
+        known = [c for c in self.people.get(fold(surname), {}).values()
+                 if c.person is not None or not c.offices or any(_compatible(label, o) for o in c.offices)]
+        candidates = [c for c in known if c.gap(first, last) <= SLACK]
+        registered = [c for c in (candidates or known) if c.person is not None]
+        candidates = registered or candidates  # a registry's person first; out of era only if no one is in it
+        if not candidates:
+            return None
+        candidates.sort(key=lambda c: (c.gap(first, last), -c.count, c.name))
+        best = candidates[0]
+        if len(candidates) > 1:
+            other = candidates[1]
+            if not (best.gap(first, last) < other.gap(first, last) or best.count >= 3 * other.count):
+                return None  # two people, neither clearly meant
+        evidence = f"by surname: {best.evidence}"
+        if best.person is not None:
+            return self._person(best.person, evidence)
+        return Resolution(name=best.name, evidence=evidence)
+
+    def _near_surnames(self, surname: str) -> list[str]:
+        """Known surnames a slip of this one could be: one letter off (two for long ones),
+        a letter swapped counting as one; only for surnames of five letters or more, as
+        `PRICE` is not `RICE`, and none when the surname is known itself."""
+        folded = fold(surname)
+        if folded in self.people or len(folded) < 5:
+            return []
+        if folded not in self._near:
+            limit = 2 if len(folded) >= 8 else 1
+            found = process.extract(folded, list(self.people), scorer=OSA.distance, score_cutoff=limit, limit=None)
+            self._near[folded] = [near for near, _, _ in sorted(found, key=lambda f: (f[1], f[0]))]
+        return self._near[folded]
 
     def _all_labels(self) -> list[str]:
         roles = ["QUESTION", "MODERATOR", "OPERATOR", "SENIOR ADMINISTRATION OFFICIAL", "INTERPRETER"]
@@ -296,8 +523,91 @@ class Resolver:
                      if name == p.name.casefold() or name.endswith(" " + p.name.casefold())), None)
 
     @staticmethod
-    def _person(person: Person) -> Resolution:
-        return Resolution(name=person.name, person=person, offices=tuple(o.title for o in person.offices))
+    def _person(person: Person, evidence: str = "") -> Resolution:
+        return Resolution(name=person.name, person=person, offices=tuple(o.title for o in person.offices),
+                          evidence=evidence or person.source or "registry")
 
 
-__all__ = ["Resolution", "Resolver", "names_in", "normalise_label", "role_for", "surname_of"]
+def _office_span(person: Person) -> tuple[dt.date | None, dt.date | None]:
+    """The dates a registry's person held any office, or None for a bound not given."""
+    if not person.offices:
+        return None, None
+    starts, ends = [o.start for o in person.offices], [o.end for o in person.offices]
+    return (None if None in starts else min(starts)), (None if None in ends else max(ends))
+
+
+def _span(first, last) -> str:
+    if first is None:
+        return "an undated briefing"
+    return first.isoformat() if first == last else f"{first.isoformat()}..{last.isoformat()}"
+
+
+_GENDERED = {"MR": "m", "MS": "f", "MRS": "f", "MISS": "f"}
+_HEADS = {"PRESIDENT", "PRIME", "CHANCELLOR", "KING", "QUEEN", "EMIR", "PREMIER", "TAOISEACH"}
+
+
+def _compatible(label: str, office: str | None) -> bool:
+    """Whether a name mentioned with `office` before it can be the speaker of `label`:
+    not `MS. JOHNSON` for "Prime Minister Boris Johnson", nor `MR.` for "Ms. ..."."""
+    words = set(label.split())
+    stated = set((office or "").upper().replace(".", "").split())
+    ours = {_GENDERED[w] for w in words if w in _GENDERED}
+    theirs = {_GENDERED[w] for w in stated if w in _GENDERED}
+    if ours and theirs and ours != theirs:
+        return False
+    return not (stated & _HEADS) or bool(words & _HEADS)
+
+
+_APPOSITION = r",\s+(?:who|the|our|a|an|[A-Z])"  # "Mike Hammer, who", "Bob Fenton, the White House's ..."
+
+
+def introductions(labels: list[str], turns) -> list[tuple[str, str | None, str, int]]:
+    """Names the text gives for the surnames of its own labels, each once: (name, office
+    before it, "introduction" or "mention", line). An introduction hands over to the
+    person ("I'll turn it over to Dr. Rochelle Walensky") in the turn before theirs, or
+    is their own ("This is Kevin Munoz"); a mention elsewhere counts only with an office
+    or honorific before it ("Secretary Xavier Becerra") or an apposition after it ("Mike
+    Hammer, who ..."). A word the text also uses in
+    lower case is never a given name ("Since Hammer")."""
+    surnames = {s for label in labels if (s := surname_of(normalise_label(label))) and " " not in s}
+    if not surnames:
+        return []
+    texts = [(turn, paragraph.line, paragraph.plain) for turn in turns for paragraph in turn.paragraphs]
+    common = frozenset(re.findall(r"\b[a-z][a-z'’-]+\b", " ".join(text for _, _, text in texts)))
+    following = {id(turn): nxt for turn, nxt in zip(turns, list(turns)[1:])}
+    found: dict[tuple[str, str], tuple[str, str | None, str, int]] = {}
+    for turn, line, text in texts:
+        upper = text.upper()
+        for surname in surnames:
+            if surname not in upper:
+                continue
+            own = turn.label and surname_of(normalise_label(turn.label)) == surname
+            nxt = following.get(id(turn))
+            handover = nxt is not None and nxt.label and surname_of(normalise_label(nxt.label)) == surname
+            for name, office in names_in(text, surname, common):
+                how = "introduction" if own or handover else "mention"
+                if how == "mention" and office is None and not re.search(
+                        re.escape(name) + _APPOSITION, text, re.IGNORECASE):
+                    continue
+                found.setdefault((name, how), (name, office, how, line))
+        for match in _STRONG_MENTION.finditer(text):  # evidence for other briefings' labels
+            office, given, surname = match.group("office"), match.group("given"), match.group("surname")
+            if office is None and match.group("apposition") is None:
+                continue
+            if {given.lower(), surname.lower()} & common or office_word(given.upper()) or office_word(surname.upper()):
+                continue
+            name = f"{given} {surname}"
+            found.setdefault((name, "mention"), (name, office, "mention", line))
+    return sorted(found.values(), key=lambda m: (m[3], m[0]))
+
+
+_STRONG_MENTION = re.compile(
+    r"(?:\b(?P<office>(?:Dr|Sen|Gov|Gen|Adm|Amb|Rep)\.|Senator|Secretary|Ambassador|Director|Administrator"
+    r"|Coordinator|Governor|General|Admiral|Congressman|Congresswoman|Representative|Mayor|Commissioner"
+    r"|Surgeon General|Attorney General|Envoy)\s+)?"
+    r"\b(?P<given>[A-Z][a-z]+)(?:\s+[A-Z]\.)?\s+(?P<surname>(?:Mc|O['’])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b"
+    r"(?P<apposition>,\s+who\b)?")
+
+
+__all__ = ["Resolution", "Resolver", "introductions", "name_key", "names_in", "normalise_label", "role_for",
+           "surname_of", "tidy_name"]

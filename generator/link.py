@@ -13,8 +13,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from rapidfuzz.distance import OSA
+
 from generator.errors import Diagnostic, warning
-from generator.identity import Resolution, Resolver
+from generator.identity import Resolution, Resolver, surname_of
 from generator.model import Briefing, Resolved, Site, Speaker, TurnKind, slugify
 from generator.parse.records import Cast, RawTranscript
 from generator.registry import Registry, normalise_label
@@ -56,14 +58,16 @@ def link(transcripts: list[RawTranscript], registry: Registry,
     if basis == memo.basis:
         resolver.recall(memo.archived)
     memo.changed = memo.changed or known != memo.local
-    people = _People()
+    people = _People(resolver)
     diagnostics: list[Diagnostic] = []
     briefings = []
     for raw, cast, labels, slug, resolutions in zip(transcripts, casts, keys, _slugs(transcripts), local):
         briefing = _briefing(raw, cast, slug)
         resolved, appearing = [], {}
+        period = periods.get(_folder(raw)) if raw.date is None else None
         for i, (key, label) in enumerate(zip(labels, cast.labels)):  # in order of first turn, as a reader meets them
-            resolution = resolutions.get(key) or resolver.archive(key, label)
+            resolution = resolutions.get(key) or _slip_of_a_neighbour(key, label, labels, cast, resolutions) \
+                or resolver.archive(key, label, raw.date, period)
             resolutions[key] = resolution
             resolved.append(_resolved(resolution, people))
             if (speaker := resolved[-1].speaker) is not None:
@@ -100,9 +104,11 @@ def _resolve_locally(raw: RawTranscript, keys: list[str], resolver: Resolver, pe
     """The labels (normalised, in order of first turn) the briefing itself resolves, as
     the previous build resolved them if everything they depend on is the same (and what
     they taught the resolver taught again)."""
-    texts = (*raw.speakers, raw.title, *(h for _, h in raw.header))
-    context = [(raw.principal, raw.principal_office)] if raw.principal else []
-    context += [(text, None) for text in texts if text]
+    context = [(raw.principal, raw.principal_office, "header", raw.path)] if raw.principal else []
+    context += [(text, None, "front matter", raw.path) for text in raw.speakers if text]
+    context += [(raw.title, None, "title", raw.path)] if raw.title else []
+    context += [(text, None, "header", f"{raw.path}:{line}") for line, text in raw.header if text]
+    context += [(name, office, how, f"{raw.path}:{line}") for name, office, how, line in raw.mentions]
     inputs = hashlib.blake2b(repr((keys, raw.date, context, period)).encode(), digest_size=16).digest()
     before = known.get(raw.path)
     if before is not None and before[0] == inputs:
@@ -112,9 +118,10 @@ def _resolve_locally(raw: RawTranscript, keys: list[str], resolver: Resolver, pe
     resolutions: dict[str, Resolution | None] = {}
     resolver.learnt = []
     try:
-        for key in keys:
+        resolver.mentioned(raw.mentions, *((raw.date, raw.date) if raw.date else (period or (None, None))), raw.path)
+        for key, line in zip(keys, raw.cast().lines):
             if key not in resolutions:
-                resolutions[key] = resolver.local(key, raw.date, context, period)
+                resolutions[key] = resolver.local(key, raw.date, context, period, f"{raw.path}:{line}")
         learnt = tuple(resolver.learnt)
     finally:
         resolver.learnt = None
@@ -133,6 +140,28 @@ def _label_notes(raw: RawTranscript, cast: Cast, keys: list[str],
             seen.add(resolution.note)
             notes.append(warning(raw.path, line, resolution.note_kind, resolution.note))
     return notes
+
+
+def _slip_of_a_neighbour(key: str, label: str, keys: list[str], cast: Cast,
+                         resolutions: dict[str, Resolution]) -> Resolution | None:
+    """`MR. GIBS` among the turns of `MR. GIBBS`: a label one or two letters off the
+    surname of a label with more turns in the same briefing, already resolved, is a slip
+    of it."""
+    surname = surname_of(key)
+    if surname is None or " " in surname or len(surname) < 4:
+        return None
+    mine = cast.counts[keys.index(key)]
+    for other, count in zip(keys, cast.counts):
+        theirs = surname_of(other)
+        resolved = resolutions.get(other)
+        if theirs and theirs != surname and count > mine and resolved is not None and resolved.name \
+                and OSA.distance(surname, theirs) <= (1 if len(surname) < 7 else 2):
+            return Resolution(name=resolved.name, person=resolved.person, offices=resolved.offices,
+                              note_kind="label-typo", evidence=f"variant of '{cast.labels[keys.index(other)]}' "
+                                                               "in the same briefing",
+                              note=f"speaker label '{label}' looks like a misspelling of "
+                                   f"'{cast.labels[keys.index(other)]}'")
+    return None
 
 
 def _slugs(transcripts: list[RawTranscript]) -> list[str]:
@@ -163,16 +192,19 @@ def _resolved(resolution: Resolution, people: _People) -> Resolved:
 
 
 class _People:
-    """One Speaker per slug; names seen before skip the slugging."""
+    """One Speaker per person: every variant of a name is printed in its one form
+    (Resolver.canonical); names seen before skip the slugging."""
 
-    def __init__(self) -> None:
+    def __init__(self, resolver: Resolver) -> None:
+        self.resolver = resolver
         self.by_slug: dict[str, Speaker] = {}
         self.by_name: dict[str, Speaker] = {}
 
     def get(self, resolution: Resolution) -> Speaker:
-        name = resolution.name or ""
-        if (known := self.by_name.get(name)) is not None:
+        printed = resolution.name or ""
+        if (known := self.by_name.get(printed)) is not None:
             return known
+        name = resolution.person.name if resolution.person else self.resolver.canonical(printed)
         slug = slugify(name, fallback="speaker")
         if slug not in self.by_slug:
             person = resolution.person
@@ -180,7 +212,7 @@ class _People:
                 slug=slug, name=name or slug, offices=list(resolution.offices),
                 bio=person.bio if person else None,
             )
-        self.by_name[name] = self.by_slug[slug]
+        self.by_name[printed] = self.by_slug[slug]
         return self.by_slug[slug]
 
 

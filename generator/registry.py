@@ -37,6 +37,7 @@ class Person:
     aliases: tuple[str, ...] = ()  # normalised labels
     offices: tuple[Office, ...] = ()
     bio: str | None = None
+    source: str = ""  # where the entry comes from: "speakers.yaml", "built-in registry", ...
 
 
 @dataclass
@@ -50,6 +51,16 @@ class Registry:
                 if label in office.labels and office.held_on(day):
                     return person
         return None
+
+    def holder_within(self, label: str, first: dt.date, last: dt.date) -> Person | None:
+        """Who held the office a label names during a period (an undated briefing's
+        folder's dates): the holder throughout, else the one holder whose term meets it."""
+        if (person := self.holder_throughout(label, first, last)) is not None:
+            return person
+        meeting = {person for person in self.people for office in person.offices
+                   if label in office.labels and (office.start is None or office.start <= last)
+                   and (office.end is None or first < office.end)}
+        return meeting.pop() if len(meeting) == 1 else None
 
     def holder_throughout(self, label: str, first: dt.date, last: dt.date) -> Person | None:
         """Who held the office a label names for the whole of a period, if one person did."""
@@ -74,6 +85,8 @@ def normalise_label(label: str) -> str:
 
 
 BUILT_IN = Path(__file__).resolve().parent / "data" / "registry.yaml"
+LEADERS = Path(__file__).resolve().parent / "data" / "leaders.yaml"
+BUNDLED = "bundled registry of heads of state and government"
 
 
 def find_registry(content: Path) -> Path | None:
@@ -82,10 +95,29 @@ def find_registry(content: Path) -> Path | None:
 
 def site_registry(path: Path | None, display: str = "") -> tuple[Registry, list[Diagnostic]]:
     """Podium's built-in office-holders, with the site's own registry over them."""
-    built_in, _ = load_registry(BUILT_IN)
+    built_in, _ = load_registry(BUILT_IN, "built-in registry")
     own, problems = load_registry(path, display)
     names = {p.name for p in own.people}
-    return Registry(own.people + [p for p in built_in.people if p.name not in names]), problems
+    bundled = [p for p in (*built_in.people, *leaders()) if p.name not in names]
+    return Registry(own.people + bundled), problems
+
+
+@functools.cache
+def leaders() -> tuple[Person, ...]:
+    """The bundled heads of state and government (data/leaders.yaml), each with the
+    dated office whose labels name them: `PRESIDENT MACRON` from 2017-05-14."""
+    entries = yaml.safe_load(LEADERS.read_text(encoding="utf-8"))
+    people = []
+    for entry in entries:
+        surname = entry.get("surname") or entry["name"].split()[-1]
+        labels = {normalise_label(f"{entry['office']} {surname}")}
+        labels |= {normalise_label(label) for label in entry.get("labels") or ()}
+        office = Office(f"{entry['office']} of {entry['country']}", _date(entry.get("from")), _date(entry.get("to")),
+                        tuple(sorted(labels)))
+        item = entry.get("wikidata")
+        source = f"{BUNDLED} (Wikidata {item})" if item else BUNDLED
+        people.append(Person(entry["name"], offices=(office,), source=source))
+    return tuple(people)
 
 
 def load_registry(path: Path | None, display: str = "") -> tuple[Registry, list[Diagnostic]]:
@@ -103,7 +135,7 @@ def load_registry(path: Path | None, display: str = "") -> tuple[Registry, list[
         return Registry(), [error(display, 1, "registry", "expected a list of people")]
     people, problems = [], []
     for n, entry in enumerate(entries, 1):
-        person = _person(entry)
+        person = _person(entry, display)
         if person is None:
             problems.append(
                 error(display, 1, "registry", f"entry {n} needs at least a 'name' string")
@@ -113,7 +145,7 @@ def load_registry(path: Path | None, display: str = "") -> tuple[Registry, list[
     return Registry(people), problems
 
 
-def _person(entry: object) -> Person | None:
+def _person(entry: object, source: str = "") -> Person | None:
     if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
         return None
     offices = tuple(_office(o) for o in entry.get("offices") or [] if _office(o))
@@ -122,6 +154,7 @@ def _person(entry: object) -> Person | None:
         aliases=tuple(normalise_label(str(a)) for a in entry.get("aliases") or []),
         offices=offices,
         bio=entry.get("bio"),
+        source=source,
     )
 
 

@@ -37,6 +37,7 @@ from hypothesis.stateful import (
     consumes,
     initialize,
     invariant,
+    multiple,
     precondition,
     rule,
     run_state_machine_as_test,
@@ -66,6 +67,8 @@ def small_briefing(n: int, day: str) -> bytes:
             f"THE PRESIDENT: Good afternoon. We talked about {WORDS[n % len(WORDS)]} today.\n\n"
             f"Q: Mr. President, what about {WORDS[(n + 1) % len(WORDS)]}?\n\n"
             "THE PRESIDENT: I'll let the Press Secretary answer that.\n\n"
+            "MR. GIBBS: And I agree with him.\n\n"
+            "MR. EARNEST: So do I.\n\n"
             "THE PRESS SECRETARY: Thank you. (Laughter.) Next question.\n\n"
             "MR. KIRBY: The Secretary will travel on Monday.\n").encode()
 
@@ -80,7 +83,13 @@ PEOPLE = [
                   "labels": ["THE PRESS SECRETARY"]}]},
     {"name": "Jeffrey Zients", "aliases": ["MR ZIENTS"], "bio": "COVID-19 *response* coordinator."},
     {"name": "Karine Jean-Pierre", "aliases": ["MS JEAN-PIERRE"]},
+    # a second holder of THE PRESS SECRETARY at the same time: who it names depends on
+    # the order of the entries alone, with the same people in the briefing either way
+    {"name": "Robert Gibbs", "aliases": ["MR GIBBS"],
+     "offices": [{"title": "White House Press Secretary", "from": "2009-01-20", "to": "2017-01-20",
+                  "labels": ["THE PRESS SECRETARY"]}]},
 ]
+BIOS = [None, "A *new* bio.", "Another bio, with [a link](https://example.org/)."]
 FLAGS = {"base_url": [None, "/flag/", "https://flag.example/", None],
          "title": [None, "Flag Title", "Other Flag Title", None]}
 SETTINGS = {"title": ["Harness Archive", "Another <Title> & Co"], "description": ["Words.", "Other words."],
@@ -105,6 +114,8 @@ class Differential(RuleBasedStateMachine):
         self.content.mkdir(parents=True)
         self.flags: dict = {"base_url": None, "title": None, "config": None, "workers": 1}
         self.counter = 0
+        self.people: list[int] = []  # speakers.yaml's entries, as positions in PEOPLE
+        self.bios: dict[int, str | None] = {}
         here = lambda: self.templates
         self.patches = [mock.patch.object(generator.render, "template_dir", here),
                         mock.patch.object(generator.build, "template_dir", here)]
@@ -140,12 +151,18 @@ class Differential(RuleBasedStateMachine):
     def path(self, name: str) -> Path:
         return self.content / name
 
-    @initialize(target=files, source=st.sampled_from(sorted(POOL)))
-    def first(self, source):
-        return self.add(source, "")
+    @initialize(target=files, sources=st.lists(st.sampled_from(sorted(POOL)), min_size=1, max_size=3),
+                small=st.integers(0, 3), people=st.permutations(range(len(PEOPLE))))
+    def start(self, sources, small, people):
+        """A site to change: a 2015 briefing whose THE PRESS SECRETARY two registry entries
+        claim, another small briefing, a few more transcripts, and speakers.yaml naming
+        everyone in PEOPLE."""
+        self.speakers_yaml(people)
+        names = [self.add("small-2.md", "", aged=True), self.add(f"small-{small}.md", "2015/")]
+        return multiple(*names, *(self.add(source, "", aged=True) for source in sources))
 
     @rule(target=files, source=st.sampled_from(sorted(POOL)), folder=st.sampled_from(FOLDERS),
-          aged=st.booleans())
+          aged=st.sampled_from([True, True, False]))
     def add(self, source, folder, aged=False):
         """A new file, just written or with an old time (copied with its time kept): the
         build trusts an unchanged time and size of a file that had settled."""
@@ -158,7 +175,7 @@ class Differential(RuleBasedStateMachine):
         return name
 
     @rule(name=files, old=st.sampled_from(WORDS + ["the", "President"]), new=st.sampled_from(WORDS),
-          keep_time=st.booleans())
+          keep_time=st.sampled_from([True, True, False]))
     def edit(self, name, old, new, keep_time):
         """A word changed in place: often the same size, within the same second; or with
         the file's time kept (as `cp -p` and rsync do) where its size changed."""
@@ -196,12 +213,30 @@ class Differential(RuleBasedStateMachine):
 
     # ---- the site's files -----------------------------------------------------------
 
-    @rule(people=st.lists(st.sampled_from(range(len(PEOPLE))), unique=True), bio=st.booleans())
-    def speakers_yaml(self, people, bio):
-        entries = [dict(PEOPLE[i]) for i in people]
-        if entries and bio:
-            entries[0]["bio"] = "A *new* bio."
+    def write_speakers(self) -> None:
+        entries = [dict(PEOPLE[i]) | ({"bio": self.bios[i]} if self.bios.get(i) else {}) for i in self.people]
         self.path("speakers.yaml").write_text(yaml.safe_dump(entries), encoding="utf-8")
+
+    @rule(people=st.lists(st.sampled_from(range(len(PEOPLE))), unique=True))
+    def speakers_yaml(self, people):
+        """Other entries."""
+        self.people = people
+        self.write_speakers()
+
+    @precondition(lambda self: len(self.people) > 1)
+    @rule()
+    def reorder_speakers(self):
+        """The same entries in another order: the first holder of an office wins, so a
+        label may name another person of the same briefing."""
+        self.people = self.people[::-1]
+        self.write_speakers()
+
+    @precondition(lambda self: self.people)
+    @rule(pick=st.integers(0, 10**6), bio=st.sampled_from(range(len(BIOS))))
+    def edit_bio(self, pick, bio):
+        """One entry's bio changed, nothing else."""
+        self.bios[self.people[pick % len(self.people)]] = BIOS[bio]
+        self.write_speakers()
 
     @rule(choice=st.dictionaries(st.sampled_from(sorted(SETTINGS)), st.integers(0, 2)))
     def podium_yaml(self, choice):

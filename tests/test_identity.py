@@ -79,7 +79,8 @@ def test_the_president_resolves_by_date(registry):
 
 def test_surname_learned_in_one_briefing_resolves_another(registry):
     resolver = Resolver(registry)
-    local = resolver.local("MR SMITHERS", None, [("Press Briefing by Press Secretary Waylon Smithers", None)])
+    local = resolver.local("MR SMITHERS", None, [("Press Briefing by Press Secretary Waylon Smithers", None,
+                                                  "title", "a.txt")])
     assert local.name == "Waylon Smithers"
     assert resolver.local("MR SMITHERS", None, []) is None
     assert resolver.archive("MR SMITHERS", "MR. SMITHERS").name == "Waylon Smithers"

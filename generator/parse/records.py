@@ -75,6 +75,9 @@ class RawTranscript:
     source_url: str | None = None
     speakers: list[str] = field(default_factory=list)  # front matter `speakers:`
     header: list[tuple[int, str]] = field(default_factory=list)  # other header lines
+    # names the text gives for its labels' surnames: (name, office, how, line), see
+    # identity.introductions; worked out by the build as it parses
+    mentions: list[tuple[str, str | None, str, int]] = field(default_factory=list)
     turns: list[RawTurn] | LazyTurns = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 

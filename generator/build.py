@@ -108,7 +108,7 @@ def check(content: Path, *, strict: bool = False, workers: int = 1, cache: Path 
         registry_path = find_registry(content)
         registry, problems = site_registry(registry_path, _display(registry_path))
         memo = store.load("link", "memo") or LinkMemo()
-        site, notes = link(transcripts, registry, memo)
+        site, notes = link(transcripts, registry, memo, root=os.path.join(_display(content), ""))
         if memo.changed:
             memo.changed = False
             store.store("link", "memo", memo)

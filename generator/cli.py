@@ -4,6 +4,7 @@ them into messages and exit codes (0 built, 1 content errors, 2 usage errors).""
 from __future__ import annotations
 
 import gc
+import json
 import os
 import sys
 import time
@@ -43,6 +44,7 @@ def cli() -> None:
       podium check                 validate content/ and list every problem
       podium build                 build content/ into output/
       podium serve                 preview on http://127.0.0.1:8000, rebuilding on change
+      podium people                who is who, with the evidence for every name
     """
 
 
@@ -90,6 +92,44 @@ def check_command(content, workers, cache, strict, quiet) -> None:
     _summary(report, quiet)
 
 
+@cli.command("people")
+@CONTENT
+@WORKERS
+@CACHE
+@click.option("--json", "as_json", is_flag=True, help="Print api/people.json's record instead of text.")
+@click.option("--unresolved", is_flag=True, help="Only the labels no evidence names, with speakers.yaml entries.")
+def people_command(content, workers, cache, as_json, unresolved) -> None:
+    """Who is who in CONTENT, and why: each person with the labels that name them, the
+    period they spoke in, their briefings and turns, and the evidence for each label
+    (registry, header, title, introduction in file:line, bundled registry, variant of
+    another label). Then the labels no evidence names, most turns first, each with an
+    entry to paste into speakers.yaml. Writes nothing."""
+    from generator.export import people_record
+
+    site, _ = _run(lambda: check(content, workers=workers, cache=cache), False)
+    record = people_record(site)
+    if as_json:
+        click.echo(json.dumps(record, ensure_ascii=False, indent=1))
+        return
+    if not unresolved:
+        for person in record["people"]:
+            period = " .. ".join(d for d in (person["first"], person["last"]) if d) or "undated"
+            click.echo(f"{person['name']}  ({period}; {_count(person['briefings'], 'briefing')}, "
+                       f"{_count(person['turns'], 'turn')})  {person['url']}")
+            for label in person["labels"]:
+                click.echo(f"    {label['label']}: {label['evidence']} ({_count(label['briefings'], 'briefing')})")
+            if person["variants"]:
+                click.echo(f"    also printed as: {'; '.join(person['variants'])}")
+        click.echo("")
+    click.echo(f"{len(record['unresolved'])} labels no evidence names, most turns first:")
+    for entry in record["unresolved"]:
+        click.echo(f"  {entry['turns']:6}  {entry['label']}  ({_count(entry['briefings'], 'briefing')}, "
+                   f"first {entry['first']}): "
+                   f"{entry['why']}")
+        click.echo(f"          - name: FULL NAME   # shown as {entry['name']} until then\n"
+                   f"            aliases: [{json.dumps(entry['label'], ensure_ascii=False)}]")
+
+
 @cli.command("serve")
 @CONTENT
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
@@ -119,7 +159,7 @@ def _config(content: Path, path: Path | None):
         raise click.UsageError(str(exc)) from exc
 
 
-def _run(action, strict: bool, consequence: str = "") -> Report:
+def _run(action, strict: bool, consequence: str = ""):
     try:
         return action()
     except ContentError as exc:
@@ -135,20 +175,35 @@ def _run(action, strict: bool, consequence: str = "") -> Report:
 
 
 def _summary(report: Report, quiet: bool) -> None:
-    for diagnostic in report.diagnostics:
+    """Errors one by one; warnings too, but one line for a warning said of many files
+    (an unknown label in 76 briefings), and with --quiet only their count."""
+    for diagnostic in report.errors:
         click.echo(str(diagnostic), err=True)
-    if quiet:
-        return
-    for note in report.notes:
-        click.echo(f"Note: {note}.", err=True)
+    groups: dict[tuple[str, str], list] = {}
+    for diagnostic in report.warnings:
+        groups.setdefault((diagnostic.kind, diagnostic.message), []).append(diagnostic)
+    if not quiet:
+        for found in groups.values():
+            more = f" (and {_count(len(found) - 1, 'more file')})" if len(found) > 1 else ""
+            click.echo(f"{found[0]}{more}", err=True)
+        for note in report.notes:
+            click.echo(f"Note: {note}.", err=True)
     kinds = Counter(d.kind for d in report.warnings)
     by_kind = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))
+    if quiet and not report.warnings:
+        return
     click.echo(
         f"{report.files} files, {report.turns} turns, {report.speakers} speakers; "
         f"{len(report.warnings)} warnings{f' ({by_kind})' if by_kind else ''}, "
         f"{len(report.errors)} errors.",
         err=True,
     )
+    if any(d.kind == "unknown-label" for d in report.warnings):
+        click.echo("`podium people --unresolved` lists the unknown labels with entries for speakers.yaml.", err=True)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def main() -> None:

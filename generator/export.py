@@ -2,7 +2,9 @@
 
 - `api/index.json`: every briefing as `{slug, title, date, url}`, newest first;
 - `api/briefings/<slug>.json`: slug, title, date (ISO 8601 or null), url, kind, place,
-  speakers `[{slug, name}]`, utterances in order `[{id, speaker, label, kind, text}]`.
+  speakers `[{slug, name}]`, utterances in order `[{id, speaker, label, kind, text}]`;
+- `api/people.json`: every person with the labels that named them and the evidence for
+  each, and the labels no evidence names (what `podium people` prints).
 """
 
 from __future__ import annotations
@@ -19,7 +21,10 @@ def export_pages(site: Site) -> list[Page]:
     index = Page("api/index.json", "", {"summaries": summaries},
                  tuple(tuple(s.values()) for s in summaries),
                  make=lambda context: _dump(context["summaries"]))
-    return [index] + [
+    records = people_record(site)
+    people = Page("api/people.json", "", {"people": records}, (repr(records),),
+                  make=lambda context: _dump(context["people"]))
+    return [index, people] + [
         Page(f"api/briefings/{b.slug}.json", "", {"briefing": b}, content_key(b), make=_briefing_json)
         for b in site.briefings
     ]
@@ -55,6 +60,26 @@ def briefing_record(briefing: Briefing) -> dict:
             for u in briefing.utterances
         ],
     }
+
+
+def people_record(site: Site) -> dict:
+    """Who is who, and why: each speaker's labels with the evidence for them (see
+    identity.Resolution.evidence), then the labels no evidence names."""
+    return {
+        "people": [
+            {"slug": s.slug, "name": s.name, "url": s.url, "variants": sorted(s.variants),
+             "first": _iso(s.period[0]), "last": _iso(s.period[1]), "briefings": len(s.appearing),
+             "turns": s.turn_count,
+             "labels": [{"label": label, "evidence": how, "briefings": count}
+                        for label, (how, count) in s.evidence.items()]}
+            for s in site.speakers
+        ],
+        "unresolved": [u._asdict() for u in site.unresolved],
+    }
+
+
+def _iso(day) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _dump(value: object) -> bytes:

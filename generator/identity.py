@@ -252,6 +252,8 @@ def tidy_name(name: str) -> str:
 def _tidy_word(word: str) -> str:
     if word.lower() in _PARTICLES and not word.isupper():
         return word
+    if mixed := re.fullmatch(r"(Mc|O['’]|D['’])([A-Z]{2,})", word):  # McFAUL
+        return mixed.group(1) + mixed.group(2).capitalize()
     if word.isupper() and len(word) > 1 and not re.fullmatch(r"(?:[A-Z]\.)+", word) or word.islower():
         word = "-".join(part.capitalize() for part in word.split("-"))
     word = re.sub(r"^(Mc)([a-z])", lambda m: m.group(1) + m.group(2).upper(), word)
@@ -470,7 +472,8 @@ class Resolver:
         return self._unknown(original, "no full name in the title, header, text or registry")
 
     def _unknown(self, original: str, why: str) -> Resolution:
-        return Resolution(name=display_from_label(original), note=f"unknown speaker label '{original}': {why}")
+        return Resolution(name=display_from_label(original), note=f"unknown speaker label '{original}': {why}",
+                          evidence="none: shown as printed")
 
     @staticmethod
     def _slip(resolved: Resolution, note: str) -> Resolution:
@@ -500,16 +503,18 @@ class Resolver:
         return Resolution(name=best.name, evidence=evidence)
 
     def _near_surnames(self, surname: str) -> list[str]:
-        """Known surnames a slip of this one could be: one letter off (two for long ones),
-        a letter swapped counting as one; only for surnames of five letters or more, as
-        `PRICE` is not `RICE`, and none when the surname is known itself."""
+        """Known surnames a slip of this one could be: one letter off, a letter swapped
+        counting as one, and the same first letter; from eight letters on, two letters
+        off. Only for surnames of six letters or more (`PRICE` is not `RICE`, `BAER` not
+        `BADER`), and none when the surname is known itself."""
         folded = fold(surname)
-        if folded in self.people or len(folded) < 5:
+        if folded in self.people or len(folded) < 6:
             return []
         if folded not in self._near:
             limit = 2 if len(folded) >= 8 else 1
             found = process.extract(folded, list(self.people), scorer=OSA.distance, score_cutoff=limit, limit=None)
-            self._near[folded] = [near for near, _, _ in sorted(found, key=lambda f: (f[1], f[0]))]
+            self._near[folded] = [near for near, _, _ in sorted(found, key=lambda f: (f[1], f[0]))
+                                  if len(folded) >= 8 or near[0] == folded[0]]
         return self._near[folded]
 
     def _all_labels(self) -> list[str]:

@@ -64,6 +64,18 @@ class Role:
     kind: TurnKind
 
 
+class Unresolved(NamedTuple):
+    """A label no evidence names, shown as printed (`Mr. Vietor`): what `podium people`
+    lists for a site's owner to name in speakers.yaml."""
+
+    label: str  # as printed, the first time
+    name: str  # the page it is shown on
+    turns: int
+    briefings: int
+    first: str  # path:line of its first turn
+    why: str
+
+
 @dataclass(eq=False)
 class Speaker:
     slug: str
@@ -73,10 +85,20 @@ class Speaker:
     # Each briefing this speaker spoke in (in path order), with the labels (indexes into
     # its cast) that resolved to them: the turns are made only when a page shows them.
     appearing: list[tuple[Briefing, tuple[int, ...]]] = field(default_factory=list)
+    # Each label that named them (as printed): the evidence for it, first seen first, and
+    # in how many briefings
+    evidence: dict[str, list] = field(default_factory=dict)
+    variants: set[str] = field(default_factory=set)  # other forms of their name, folded into this one
 
     @property
     def url(self) -> str:
         return f"speakers/{self.slug}/"
+
+    @cached_property
+    def period(self) -> tuple[dt.date | None, dt.date | None]:
+        """The first and last date they spoke on, as far as the archive dates them."""
+        days = [briefing.date for briefing, _ in self.appearing if briefing.date]
+        return (min(days), max(days)) if days else (None, None)
 
     @cached_property
     def turn_count(self) -> int:
@@ -349,6 +371,7 @@ def exchanges(utterances: list[Utterance]) -> list[Exchange]:
 class Site:
     briefings: list[Briefing]  # newest first
     speakers: list[Speaker]  # by name
+    unresolved: list[Unresolved] = field(default_factory=list)  # labels no evidence names, most turns first
 
     @cached_property
     def years(self) -> list[tuple[str, list[Briefing]]]:

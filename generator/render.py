@@ -31,6 +31,7 @@ from generator.model import (
     Briefing,
     Site,
     Speaker,
+    slugify,
 )
 
 PACKAGE = Path(__file__).resolve().parent
@@ -145,8 +146,10 @@ def pages(site: Site, config: Config) -> list[Page]:
     if config.absolute:
         result.append(Page("sitemap.xml", "sitemap.xml", {"site": site}, listing))
     result += [briefing_page(b) for b in site.briefings]
+    taken = {speaker.slug for speaker in site.speakers}
     for speaker in site.speakers:
         result.append(speaker_page(speaker))
+        result += moved_pages(speaker, taken)
         if speaker.paginated:
             result += [speaker_year_page(speaker, year, group) for year, group in speaker.years]
     if site.paginated:
@@ -198,6 +201,20 @@ def speaker_page(speaker: Speaker) -> Page:
            len(speaker.briefings), _appearances_key(shown), others, years)
     return Page(f"{speaker.url}index.html", "speaker.html", {"speaker": speaker, "appearances": Appearances(shown)},
                 key)
+
+
+def moved_pages(speaker: Speaker, taken: set[str]) -> list[Page]:
+    """A page at the address each other form of the speaker's name would have had
+    (`speakers/jeffrey-zients/` for Jeff Zients), sending the reader on to theirs; an
+    address no one else has (`taken`, to which it adds)."""
+    moved = {}
+    for printed in sorted(speaker.variants):
+        slug = slugify(printed, fallback="")
+        if slug and slug not in taken:  # the first speaker (by name) to claim an address keeps it
+            moved[slug] = printed
+            taken.add(slug)
+    return [Page(f"speakers/{slug}/index.html", "moved.html", {"speaker": speaker, "printed": printed},
+                 (speaker.slug, speaker.name, printed)) for slug, printed in moved.items()]
 
 
 def speaker_year_page(speaker: Speaker, year: str, group: list) -> Page:

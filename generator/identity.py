@@ -39,6 +39,8 @@ _ROLE_PATTERNS: list[tuple[re.Pattern[str], TurnKind]] = [
     (re.compile(r"(?:THE )?(?:MODERATOR|OPERATOR|STAFF|AIDE|STAFFER|PRESS STAFF|ANNOUNCER|HOST|MASTER OF CEREMONIES|NARRATOR)(?: \d+)?"), TurnKind.MODERATION),
     (re.compile(r"(?:THE )?(?:INTERPRETER|TRANSLATOR)"), TurnKind.INTERPRETATION),
     (re.compile(_ANON + r"(?: (?:ONE|TWO|THREE|FOUR|FIVE|SIX|\d+|#\d+|[A-F]))?"), TurnKind.ANONYMOUS),
+    (re.compile(r"(?:[A-Z]+ ){1,5}(?:AIDE|AIDES|SPOKESPERSON|SPOKESMAN|SPOKESWOMAN|CREW MEMBER|STAFFER|OFFICIAL|OFFICIALS)"),
+     TurnKind.ANONYMOUS),  # `WHITE HOUSE AIDE`, `NSC SPOKESPERSON`: a part, not a name
     (re.compile(r"(?:PARTICIPANT|PARTICIPANTS|AUDIENCE|AUDIENCE MEMBERS|CROWD|VOICE|VOICES|SPEAKER|UNIDENTIFIED SPEAKER|PARTICIPANT \d+)"), TurnKind.ANONYMOUS),
 ]
 _ROLE_NAMES = {"Q": "Question", "QUESTIONS": "Question", "PRESS": "Question"}
@@ -212,7 +214,13 @@ def names_in(text: str, surname: str, common: frozenset[str] = frozenset()) -> l
                 break
             given.insert(0, before.pop())
             if not _INITIAL.fullmatch(bare) and bare.lower() not in _PARTICLES:
-                break  # the given name: initials and particles may come between it and the surname
+                # the given name: initials and particles may come between it and the surname,
+                # and a second given name between a title and it ("Governor John Bel Edwards",
+                # but not "Climate Change Carol Browner")
+                if len(before) >= 2 and _name_like(before[-1], common) and before[-2][:1].isupper() and \
+                        before[-2].upper().replace(".", "") in HONORIFICS - {"OF", "THE", "US", "U", "S"}:
+                    given.insert(0, before.pop())
+                break
         while given and (given[0].lower() in _PARTICLES or _INITIAL.fullmatch(given[0])):
             before.append(given.pop(0))
         office = []
@@ -226,6 +234,14 @@ def names_in(text: str, surname: str, common: frozenset[str] = frozenset()) -> l
 
 
 _INITIAL = re.compile(r"[A-Z]\.?")
+
+
+def _name_like(word: str, common: frozenset[str]) -> bool:
+    """Whether a word of free text can be a given name: capitalised, no punctuation, no
+    office, not a word the text uses in lower case."""
+    return bool(_NAME_WORD.fullmatch(word)) and not word.endswith(".") and word.lower() not in common \
+        and not re.search(r"['’][a-z]{1,2}$", word) \
+        and word.upper() not in _NOT_IN_NAMES and not office_word(word.upper()) and word.lower() not in _PARTICLES
 # Given names that are one person's: the short form and the long, either way round.
 NICKNAMES = {
     "andy": "andrew", "bob": "robert", "rob": "robert", "bill": "william", "will": "william",
@@ -252,10 +268,12 @@ def tidy_name(name: str) -> str:
 def _tidy_word(word: str) -> str:
     if word.lower() in _PARTICLES and not word.isupper():
         return word
+    if "-" in word:
+        return "-".join(_tidy_word(part) for part in word.split("-"))
     if mixed := re.fullmatch(r"(Mc|O['’]|D['’])([A-Z]{2,})", word):  # McFAUL
         return mixed.group(1) + mixed.group(2).capitalize()
     if word.isupper() and len(word) > 1 and not re.fullmatch(r"(?:[A-Z]\.)+", word) or word.islower():
-        word = "-".join(part.capitalize() for part in word.split("-"))
+        word = word.capitalize()
     word = re.sub(r"^(Mc)([a-z])", lambda m: m.group(1) + m.group(2).upper(), word)
     return re.sub(r"^([OD]['’])([a-z])", lambda m: m.group(1) + m.group(2).upper(), word)
 
@@ -283,7 +301,7 @@ def display_from_label(label: str) -> str:
         if mixed := re.fullmatch(r"(Mc|Mac|La|De|Di|Le|O')([A-Z]{2,})", w):
             return mixed.group(1) + mixed.group(2).capitalize()
         if w.isupper() and len(w) > 1 and not re.fullmatch(r"(?:[A-Z]\.)+", w):
-            return "-".join(p.capitalize() for p in w.split("-"))
+            return _tidy_word(w)  # MCGURK, O’CONNELL, BRICE-O’HARA
         return w
     return " ".join(word(w) for w in label.split())
 
@@ -298,6 +316,7 @@ class Resolver:
         self._archived: dict[tuple, Resolution] = {}  # archive's answers, until _learn
         self.learnt: list[tuple] | None = None  # when a list, what `local` learns is noted in it
         self._near: dict[str, list[str]] = {}  # a surname's near misses among those known
+        self.ambiguous: tuple[str, str] | None = None  # the two people the last surname could not tell apart
         for person in registry.people:
             if person.source.startswith(BUNDLED):
                 continue  # heads of state resolve by office and date (`PRESIDENT MACRON`), never by surname alone
@@ -377,8 +396,9 @@ class Resolver:
         "title", "content/x.txt")`); None: try the archive."""
         if (role := role_for(label)) is not None:
             return Resolution(role=role)
-        person = self.registry.holder(label, day) or (
-            day is None and period and self.registry.holder_within(label, *period)) or None
+        dated = label if label in self.registry.dated_labels else f"THE {label}"  # VICE PRESIDENT
+        person = self.registry.holder(dated, day) or (
+            day is None and period and self.registry.holder_within(dated, *period)) or None
         if person is not None:
             if person.source.startswith(BUNDLED) and (named := self._named(label, person, context)):
                 return named  # the archive's own word first: the bundled registry is a fallback
@@ -389,14 +409,18 @@ class Resolver:
         first, last = (day, day) if day else (period or (None, None))
         surname = surname_of(label)
         if surname is None:
-            if _full_name(label) and label not in self.known_labels:
+            if _full_name(label) and label not in self.known_labels and not all(map(office_word, label.split())):
                 name = display_from_label(label)
                 if " " not in label.split()[-1]:
                     self._learn(label.split()[-1], name, first, last, "label", where)
                 return Resolution(name=name, evidence=f"the label itself, in {where}" if where else "the label itself")
             return None
         for text, stated_office, how, seen in context:
-            for name, office in names_in(text, surname):
+            if how in {"introduction", "mention"}:  # a name found in the text already (introductions)
+                named = [(text, None)] if fold(text).endswith(" " + fold(surname)) else []
+            else:
+                named = names_in(text, surname)
+            for name, office in named:
                 office = office or stated_office
                 if not _compatible(label, office):
                     continue
@@ -437,16 +461,20 @@ class Resolver:
 
     def _archive(self, label: str, original: str, day, period) -> Resolution:
         first, last = (day, day) if day else (period or (None, None))
-        if "," in label or " AND " in f" {label} ":  # `DRS. WALENSKY, FAUCI`: two people at once
+        if "," in label or " AND " in f" {label} " or label.split()[0] in _GROUPS:  # `DRS. WALENSKY, FAUCI`
             return Resolution(role=Role(key=slugify(label, "speakers"), name=display_from_label(original),
                                         kind=TurnKind.ANONYMOUS), evidence="several people in one label")
         if full := full_name_in_label(label):
             return Resolution(name=display_from_label(full), evidence="the label itself")
         surname = surname_of(label) or (label if " " not in label else None)
         if surname and fold(surname) in self.people:
+            self.ambiguous = None
             found = self._by_surname(surname, first, last, label)
             if found is not None:
                 return found
+            if self.ambiguous:
+                return self._unknown(original, f"both {self.ambiguous[0]} and {self.ambiguous[1]} are known "
+                                               f"near {_span(first, last)}; say which in speakers.yaml")
             return self._unknown(original, f"no one named {display_from_label(surname)} is known within "
                                            f"two years of {_span(first, last)}")
         words = label.split()
@@ -491,11 +519,16 @@ class Resolver:
         candidates = registered or candidates  # a registry's person first; out of era only if no one is in it
         if not candidates:
             return None
+        titles = set(label.split()[:-1]) - set(_GENDERED)
+        titled = [c for c in candidates if titles & {w for o in c.offices for w in o.upper().replace(".", "").split()}]
+        if len(titled) == 1:  # ADMIRAL ALLEN: the Allen stated as an admiral
+            candidates = titled
         candidates.sort(key=lambda c: (c.gap(first, last), -c.count, c.name))
         best = candidates[0]
         if len(candidates) > 1:
             other = candidates[1]
             if not (best.gap(first, last) < other.gap(first, last) or best.count >= 3 * other.count):
+                self.ambiguous = (best.name, other.name)
                 return None  # two people, neither clearly meant
         evidence = f"by surname: {best.evidence}"
         if best.person is not None:
@@ -547,6 +580,7 @@ def _span(first, last) -> str:
     return first.isoformat() if first == last else f"{first.isoformat()}..{last.isoformat()}"
 
 
+_GROUPS = {"DRS", "MESSRS", "MEMBERS", "MMES", "MESDAMES", "SENATORS", "SECRETARIES"}  # several people at once
 _GENDERED = {"MR": "m", "MS": "f", "MRS": "f", "MISS": "f"}
 _HEADS = {"PRESIDENT", "PRIME", "CHANCELLOR", "KING", "QUEEN", "EMIR", "PREMIER", "TAOISEACH"}
 

@@ -4,6 +4,8 @@ One build of ~2,150 real briefings, shared by every test here.
 """
 
 import datetime as dt
+import importlib.machinery
+import importlib.util
 import json
 import os
 import re
@@ -87,3 +89,37 @@ def test_no_person_page_for_a_role_or_a_sentence(site, exported):
 
 def test_every_link_and_anchor_resolves(site):
     assert broken_links(site[1]) == []
+
+
+# ---- people (issue 14), measured as bench/people measures them ----------------------
+
+
+@pytest.fixture(scope="module")
+def people(site):
+    loader = importlib.machinery.SourceFileLoader("bench_people", str(Path(__file__).parent.parent / "bench" / "people"))
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+    loader.exec_module(module)
+    return module.measure(site[1])
+
+
+def test_nearly_every_named_person_has_a_first_name(people):
+    assert people["named_person_turns"] > 100_000
+    assert people["share_without_first_name"] <= 0.3, people["top_without_first_name"]
+
+
+def test_every_surname_on_several_pages_is_explained(people):
+    assert people["surnames_on_several_pages"] == {}
+    assert people["bad_names"] == []
+    assert people["wrong_merges_found"] == []
+
+
+@pytest.mark.parametrize("surname, name", [
+    ("rhodes", "Ben Rhodes"), ("slavitt", "Andy Slavitt"), ("walensky", "Rochelle Walensky"),
+    ("zelenskyy", "Volodymyr Zelenskyy"), ("psaki", "Jen Psaki"), ("sperling", "Gene Sperling"),
+    ("mcgurk", "Brett McGurk"), ("bernstein", "Jared Bernstein"), ("brennan", "John Brennan"),
+    ("sullivan", "Jake Sullivan"), ("neuberger", "Anne Neuberger"), ("zients", "Jeff Zients"),
+])
+def test_one_person_has_one_page(site, surname, name):
+    record = json.loads((site[1] / "api" / "people.json").read_text(encoding="utf-8"))
+    names = {p["name"] for p in record["people"] if p["name"].split()[-1].casefold() == surname}
+    assert names == {name}

@@ -215,3 +215,19 @@ def test_every_registry_entry_loads():
     assert problems == [] and isinstance(registry, Registry)
     bundled = [p for p in registry.people if p.source.startswith("bundled")]
     assert len(bundled) > 50 and all(o.labels for p in bundled for o in p.offices)
+
+
+def test_forms_of_one_name_are_one_page_and_the_other_address_sends_readers_on(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    for n, (title, day) in enumerate([("Press Briefing by Director Jeff Zients", "2021-02-01"),
+                                      ("Press Briefing by Director Jeff Zients", "2021-03-01"),
+                                      ("Press Briefing by Coordinator Jeffrey Zients", "2021-04-01")]):
+        (content / f"{n}.md").write_text(f"---\ntitle: {title}\ndate: '{day}'\n---\n\nMR. ZIENTS: Hello.\n",
+                                         encoding="utf-8")
+    build(Path("content"), Path("out"), Config())
+    people = json.loads(Path("out/api/people.json").read_text())["people"]
+    assert [(p["name"], p["variants"], p["briefings"]) for p in people] == [("Jeff Zients", ["Jeffrey Zients"], 3)]
+    moved = Path("out/speakers/jeffrey-zients/index.html").read_text()
+    assert '<meta http-equiv="refresh" content="0; url=../../speakers/jeff-zients/">' in moved
+    assert '<a href="../../speakers/jeff-zients/">Jeff Zients</a>' in moved

@@ -242,6 +242,8 @@ def _name_like(word: str, common: frozenset[str]) -> bool:
     return bool(_NAME_WORD.fullmatch(word)) and not word.endswith(".") and word.lower() not in common \
         and not re.search(r"['’][a-z]{1,2}$", word) \
         and word.upper() not in _NOT_IN_NAMES and not office_word(word.upper()) and word.lower() not in _PARTICLES
+
+
 # Given names that are one person's: the short form and the long, either way round.
 NICKNAMES = {
     "andy": "andrew", "bob": "robert", "rob": "robert", "bill": "william", "will": "william",

@@ -290,17 +290,7 @@ class Differential(RuleBasedStateMachine):
         pid = os.fork()
         if pid == 0:
             try:
-                made = 0
-                real = generator.write._make_file
-
-                def dying(*args):
-                    nonlocal made
-                    made += 1
-                    if made > files_written:
-                        os.kill(os.getpid(), signal.SIGKILL)
-                    return real(*args)
-
-                generator.write._make_file = dying
+                generator.write._make_file = stopping_after(files_written, lambda: os.kill(os.getpid(), signal.SIGKILL))
                 self.build(self.output, self.cache)
             finally:
                 os._exit(0)
@@ -309,17 +299,7 @@ class Differential(RuleBasedStateMachine):
     @rule(files_written=st.integers(0, 60))
     def interrupt_a_build(self, files_written):
         """Ctrl-C while the build writes: its cleanup runs."""
-        made = 0
-        real = generator.write._make_file
-
-        def interrupted(*args):
-            nonlocal made
-            made += 1
-            if made > files_written:
-                raise KeyboardInterrupt
-            return real(*args)
-
-        with mock.patch.object(generator.write, "_make_file", interrupted):
+        with mock.patch.object(generator.write, "_make_file", stopping_after(files_written, interrupt)):
             try:
                 self.build(self.output, self.cache)
             except KeyboardInterrupt:
@@ -336,6 +316,24 @@ class Differential(RuleBasedStateMachine):
             shutil.copy(FIXTURES / name, other / "content" / name)
         config = load_config(None).with_overrides(base_url=base_url, title="Other")
         build(other / "content", other / "output", config, cache=self.cache)
+
+
+def stopping_after(files: int, stop):
+    """The writer's file maker, calling `stop` instead once `files` files were made."""
+    real, made = generator.write._make_file, 0
+
+    def making(*args):
+        nonlocal made
+        made += 1
+        if made > files:
+            stop()
+        return real(*args)
+
+    return making
+
+
+def interrupt():
+    raise KeyboardInterrupt
 
 
 def tree(folder: Path) -> dict[str, bytes]:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from generator.model import Role, TurnKind, slugify
+from generator.model import Role, TurnKind, slugify, words_of
 from generator.registry import BUNDLED, Person, Registry, normalise_label
 
 _ANON = r"(?:SENIOR |SR )?(?:[A-Z]+ )?(?:ADMINISTRATION|STATE DEPARTMENT|DEPARTMENT|DEFENSE|WHITE HOUSE|US|U S|MILITARY|INTELLIGENCE|TREASURY)? ?OFFICIAL"
@@ -192,7 +192,7 @@ def full_name_in_label(label: str) -> str | None:
     return surname
 
 
-def names_in(text: str, surname: str, common: frozenset[str] = frozenset()) -> list[tuple[str, str | None]]:
+def names_in(text: str, surname: str, common=frozenset()) -> list[tuple[str, str | None]]:
     """Full names ending in `surname` (case-insensitive) in free text such as a title,
     each with the office words before it: ("Sergey Lavrov", "Foreign Minister"). A name
     has one given name (and any initials after it: "Gene B. Sperling"), so the last word
@@ -236,7 +236,7 @@ def names_in(text: str, surname: str, common: frozenset[str] = frozenset()) -> l
 _INITIAL = re.compile(r"[A-Z]\.?")
 
 
-def _name_like(word: str, common: frozenset[str]) -> bool:
+def _name_like(word: str, common) -> bool:
     """Whether a word of free text can be a given name: capitalised, no punctuation, no
     office, not a word the text uses in lower case."""
     return bool(_NAME_WORD.fullmatch(word)) and not word.endswith(".") and word.lower() not in common \
@@ -603,51 +603,65 @@ _APPOSITION = r",\s+(?:who|the|our|a|an|[A-Z])"  # "Mike Hammer, who", "Bob Fent
 
 
 def introductions(labels: list[str], turns) -> list[tuple[str, str | None, str, int]]:
-    """Names the text gives for the surnames of its own labels, each once: (name, office
-    before it, "introduction" or "mention", line). An introduction hands over to the
-    person ("I'll turn it over to Dr. Rochelle Walensky") in the turn before theirs, or
-    is their own ("This is Kevin Munoz"); a mention elsewhere counts only with an office
-    or honorific before it ("Secretary Xavier Becerra") or an apposition after it ("Mike
-    Hammer, who ..."). A word the text also uses in
-    lower case is never a given name ("Since Hammer")."""
+    """Names the text gives, each once: (name, office before it, "introduction" or
+    "mention", the line of its turn). For the surnames of the transcript's own labels, an
+    introduction hands over to the person ("I'll turn it over to Dr. Rochelle Walensky")
+    in the turn before theirs, or is their own ("This is Kevin Munoz"); a mention
+    elsewhere counts only with an office or honorific before it ("Secretary Xavier
+    Becerra") or an apposition after it ("Mike Hammer, who ..."). For any other name,
+    only a mention with an office before it or ", who" after it counts: evidence for
+    other briefings' labels. A word the text also uses in lower case is never a given
+    name ("Since Hammer")."""
     surnames = {s for label in labels if (s := surname_of(normalise_label(label))) and " " not in s}
-    if not surnames:
-        return []
-    texts = [(turn, paragraph.line, paragraph.plain) for turn in turns for paragraph in turn.paragraphs]
-    common = frozenset(re.findall(r"\b[a-z][a-z'’-]+\b", " ".join(text for _, _, text in texts)))
-    following = {id(turn): nxt for turn, nxt in zip(turns, list(turns)[1:])}
+    texts = [(turn, turn.words if turn.words is not None else words_of(turn.paragraphs)) for turn in turns]
+    common = _LowerCase("\n".join(text for _, text in texts))
+    labelled = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, sorted(surnames))) + r")(?![\w-])",
+                          re.IGNORECASE) if surnames else None
     found: dict[tuple[str, str], tuple[str, str | None, str, int]] = {}
-    for turn, line, text in texts:
-        upper = text.upper()
-        for surname in surnames:
-            if surname not in upper:
-                continue
+    for i, (turn, text) in enumerate(texts):
+        for surname in {hit.upper() for hit in labelled.findall(text)} if labelled else ():
             own = turn.label and surname_of(normalise_label(turn.label)) == surname
-            nxt = following.get(id(turn))
+            nxt = texts[i + 1][0] if i + 1 < len(texts) else None
             handover = nxt is not None and nxt.label and surname_of(normalise_label(nxt.label)) == surname
             for name, office in names_in(text, surname, common):
                 how = "introduction" if own or handover else "mention"
                 if how == "mention" and office is None and not re.search(
                         re.escape(name) + _APPOSITION, text, re.IGNORECASE):
                     continue
-                found.setdefault((name, how), (name, office, how, line))
+                found.setdefault((name, how), (name, office, how, turn.line))
         for match in _STRONG_MENTION.finditer(text):  # evidence for other briefings' labels
-            office, given, surname = match.group("office"), match.group("given"), match.group("surname")
-            if office is None and match.group("apposition") is None:
-                continue
-            if {given.lower(), surname.lower()} & common or office_word(given.upper()) or office_word(surname.upper()):
+            office = match.group("office")
+            given, surname = (match.group("given"), match.group("surname")) if office else \
+                (match.group("given2"), match.group("surname2"))
+            if given.lower() in common or surname.lower() in common or office_word(given.upper()) \
+                    or office_word(surname.upper()):
                 continue
             name = f"{given} {surname}"
-            found.setdefault((name, "mention"), (name, office, "mention", line))
+            found.setdefault((name, "mention"), (name, office, "mention", turn.line))
     return sorted(found.values(), key=lambda m: (m[3], m[0]))
 
 
-_STRONG_MENTION = re.compile(
-    r"(?:\b(?P<office>(?:Dr|Sen|Gov|Gen|Adm|Amb|Rep)\.|Senator|Secretary|Ambassador|Director|Administrator"
-    r"|Coordinator|Governor|General|Admiral|Congressman|Congresswoman|Representative|Mayor|Commissioner"
-    r"|Surgeon General|Attorney General|Envoy)\s+)?"
-    r"\b(?P<given>[A-Z][a-z]+)(?:\s+[A-Z]\.)?\s+(?P<surname>(?:Mc|O['’])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b"
-    r"(?P<apposition>,\s+who\b)?")
+class _LowerCase:
+    """The words a text uses in lower case, asked one by one (a handful per transcript):
+    cheaper than listing every word of 50,000."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.known = text, {}
+
+    def __contains__(self, word: str) -> bool:
+        found = self.known.get(word)
+        if found is None:
+            found = self.known[word] = word.islower() and word in self.text and re.search(
+                r"(?<![\w'’-])" + re.escape(word) + r"(?![\w'’-])", self.text) is not None
+        return found
+
+
+_OFFICES = (r"(?:Dr|Sen|Gov|Gen|Adm|Amb|Rep)\.|Senator|Secretary|Ambassador|Director|Administrator|Coordinator"
+            r"|Governor|General|Admiral|Congressman|Congresswoman|Representative|Mayor|Commissioner|Envoy")
+_NAME = r"(?P<given>[A-Z][a-z]+)(?:\s+[A-Z]\.)?\s+(?P<surname>(?:Mc|O['’])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b"
+# a name with an office before it, or ", who" after it: both parts required, so that a
+# transcript's every pair of capitalised words is not a match to look at
+_STRONG_MENTION = re.compile(rf"\b(?P<office>{_OFFICES})\s+{_NAME}|\b{_NAME.replace('given', 'given2').replace('surname', 'surname2')},\s+who\b")
 
 
 __all__ = ["Resolution", "Resolver", "introductions", "name_key", "names_in", "normalise_label", "role_for",

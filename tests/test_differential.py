@@ -4,7 +4,7 @@ after any sequence of changes a site's owner (or a crash) can make.
 A hypothesis state machine keeps one site (content, its cache, its output) and applies
 random changes: transcripts added, edited, deleted, renamed, touched, moved between
 folders or given another date; speakers.yaml and podium.yaml edited; each build flag
-changed (--base-url, --title, --config, --workers); a template or a static file edited;
+changed (--base-url, --title, --config, --workers, --cache); a template or a static file edited;
 the cache deleted, corrupted or shared with another site; a build killed or interrupted
 midway. After each step the site is built incrementally and, from nothing, into a fresh
 folder; the two must hold the same files with the same bytes, and say the same
@@ -243,9 +243,11 @@ class Differential(RuleBasedStateMachine):
         settings_ = {key: SETTINGS[key][i % len(SETTINGS[key])] for key, i in choice.items()}
         self.path("podium.yaml").write_text(yaml.safe_dump(settings_), encoding="utf-8")
 
-    @rule(flag=st.sampled_from(["base_url", "title", "config", "workers"]), value=st.integers(0, 3))
+    @rule(flag=st.sampled_from(["base_url", "title", "config", "workers", "cache"]), value=st.integers(0, 3))
     def change_flag(self, flag, value):
-        if flag == "config":
+        if flag == "cache":  # --cache: another folder, new or used before
+            self.cache = self.root / f"cache-{value % 2}"
+        elif flag == "config":
             alternative = self.root / "alternative.yaml"
             alternative.write_text(f"title: Alternative {value}\nbase_url: https://alt.example/{value}/\n")
             self.flags["config"] = alternative if value % 2 else None

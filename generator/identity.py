@@ -629,10 +629,9 @@ def introductions(labels: list[str], turns) -> list[tuple[str, str | None, str, 
                         re.escape(name) + _APPOSITION, text, re.IGNORECASE):
                     continue
                 found.setdefault((name, how), (name, office, how, turn.line))
-        for match in _STRONG_MENTION.finditer(text):  # evidence for other briefings' labels
-            office = match.group("office")
-            given, surname = (match.group("given"), match.group("surname")) if office else \
-                (match.group("given2"), match.group("surname2"))
+        strong = [*_OFFICE_NAME.finditer(text), *(_NAME_WHO.finditer(text) if ", who" in text else ())]
+        for match in strong:  # evidence for other briefings' labels
+            office, given, surname = match.groupdict().get("office"), match.group("given"), match.group("surname")
             if given.lower() in common or surname.lower() in common or office_word(given.upper()) \
                     or office_word(surname.upper()):
                 continue
@@ -661,7 +660,8 @@ _OFFICES = (r"(?:Dr|Sen|Gov|Gen|Adm|Amb|Rep)\.|Senator|Secretary|Ambassador|Dire
 _NAME = r"(?P<given>[A-Z][a-z]+)(?:\s+[A-Z]\.)?\s+(?P<surname>(?:Mc|O['’])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b"
 # a name with an office before it, or ", who" after it: both parts required, so that a
 # transcript's every pair of capitalised words is not a match to look at
-_STRONG_MENTION = re.compile(rf"\b(?P<office>{_OFFICES})\s+{_NAME}|\b{_NAME.replace('given', 'given2').replace('surname', 'surname2')},\s+who\b")
+_OFFICE_NAME = re.compile(rf"\b(?P<office>{_OFFICES})\s+{_NAME}")
+_NAME_WHO = re.compile(rf"\b{_NAME},\s+who\b")
 
 
 __all__ = ["Resolution", "Resolver", "introductions", "name_key", "names_in", "normalise_label", "role_for",

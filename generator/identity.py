@@ -18,6 +18,7 @@ mangled honorific before one (`R. GIBBS`, `QMS. PSAKI`); two labels run together
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import difflib
 import functools
@@ -612,16 +613,18 @@ def introductions(labels: list[str], turns) -> list[tuple[str, str | None, str, 
     only a mention with an office before it or ", who" after it counts: evidence for
     other briefings' labels. A word the text also uses in lower case is never a given
     name ("Since Hammer")."""
-    surnames = {s for label in labels if (s := surname_of(normalise_label(label))) and " " not in s}
-    texts = [(turn, turn.words if turn.words is not None else words_of(turn.paragraphs)) for turn in turns]
-    common = _LowerCase("\n".join(text for _, text in texts))
-    labelled = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, sorted(surnames))) + r")(?![\w-])",
-                          re.IGNORECASE) if surnames else None
+    surnames = sorted({s for label in labels if (s := surname_of(normalise_label(label))) and " " not in s})
+    texts = [turn.words if turn.words is not None else words_of(turn.paragraphs) for turn in turns]
+    common = _LowerCase("\n".join(texts))
+    # Each scan runs once over the whole text, not once a turn, and its hits go to their
+    # turns: str.find over 50,000 words costs less than 20 calls for each of 300 turns.
+    heard = _heard(texts, surnames)
+    offices = _hits(texts, _OFFICE_LITERALS, "_")
     found: dict[tuple[str, str], tuple[str, str | None, str, int]] = {}
-    for i, (turn, text) in enumerate(texts):
-        for surname in {hit.upper() for hit in labelled.findall(text)} if labelled else ():
+    for i, (turn, text) in enumerate(zip(turns, texts)):
+        for surname in heard.get(i, ()):
             own = turn.label and surname_of(normalise_label(turn.label)) == surname
-            nxt = texts[i + 1][0] if i + 1 < len(texts) else None
+            nxt = turns[i + 1] if i + 1 < len(turns) else None
             handover = nxt is not None and nxt.label and surname_of(normalise_label(nxt.label)) == surname
             for name, office in names_in(text, surname, common):
                 how = "introduction" if own or handover else "mention"
@@ -629,8 +632,8 @@ def introductions(labels: list[str], turns) -> list[tuple[str, str | None, str, 
                         re.escape(name) + _APPOSITION, text, re.IGNORECASE):
                     continue
                 found.setdefault((name, how), (name, office, how, turn.line))
-        strong = [*_OFFICE_NAME.finditer(text), *(_NAME_WHO.finditer(text) if ", who" in text else ())]
-        for match in strong:  # evidence for other briefings' labels
+        for match in _strong_mentions(text, sorted(at for _, at in offices.get(i, ()))):
+            # evidence for other briefings' labels
             office, given, surname = match.groupdict().get("office"), match.group("given"), match.group("surname")
             if given.lower() in common or surname.lower() in common or office_word(given.upper()) \
                     or office_word(surname.upper()):
@@ -650,18 +653,86 @@ class _LowerCase:
     def __contains__(self, word: str) -> bool:
         found = self.known.get(word)
         if found is None:
-            found = self.known[word] = word.islower() and word in self.text and re.search(
-                r"(?<![\w'’-])" + re.escape(word) + r"(?![\w'’-])", self.text) is not None
+            found = self.known[word] = bool(word) and word.islower() and _whole_word(self.text, word)
         return found
 
 
-_OFFICES = (r"(?:Dr|Sen|Gov|Gen|Adm|Amb|Rep)\.|Senator|Secretary|Ambassador|Director|Administrator|Coordinator"
-            r"|Governor|General|Admiral|Congressman|Congresswoman|Representative|Mayor|Commissioner|Envoy")
+def _whole_word(text: str, word: str) -> bool:
+    """Whether `word` stands in `text` as a word of its own, not inside a longer one or a
+    hyphenated compound (str.find, many times faster than a regular expression here)."""
+    at = text.find(word)
+    while at >= 0:
+        end = at + len(word)
+        if (at == 0 or not _joins(text[at - 1])) and (end == len(text) or not _joins(text[end])):
+            return True
+        at = text.find(word, at + 1)
+    return False
+
+
+def _joins(char: str) -> bool:
+    return char.isalnum() or char in "_-'’"
+
+
+def _heard(texts: list[str], surnames: list[str]) -> dict[int, list[str]]:
+    """Which of `surnames` (upper case) each text says, in any case: the text's number ->
+    those surnames, sorted."""
+    # the lower case is as long as the text, so places keep: "İ" is the one letter whose
+    # lower case is two
+    hits = _hits([text.replace("İ", "I").lower() for text in texts], [s.lower() for s in surnames], "_-")
+    return {i: sorted({word.upper() for word, _ in found}) for i, found in hits.items()}
+
+
+def _hits(texts: list[str], words, joins: str) -> dict[int, list[tuple[str, int]]]:
+    """Where each of `words` stands in `texts`, not inside a longer word (nor next to one
+    of `joins`), by text: the text's number -> (word, its place in that text)."""
+    joined = "\n".join(texts)
+    starts, at = [], 0
+    for text in texts:
+        starts.append(at)
+        at += len(text) + 1
+    hits: dict[int, list[tuple[str, int]]] = {}
+    for word in words:
+        for at in _finds(joined, word):
+            end = at + len(word)
+            if word[0].isalnum() and at and (joined[at - 1].isalnum() or joined[at - 1] in joins):
+                continue
+            if word[-1].isalnum() and end < len(joined) and (joined[end].isalnum() or joined[end] in joins):
+                continue
+            turn = bisect.bisect_right(starts, at) - 1
+            hits.setdefault(turn, []).append((word, at - starts[turn]))
+    return hits
+
+
+_OFFICE_LITERALS = ("Dr.", "Sen.", "Gov.", "Gen.", "Adm.", "Amb.", "Rep.", "Senator", "Secretary", "Ambassador",
+                    "Director", "Administrator", "Coordinator", "Governor", "General", "Admiral", "Congressman",
+                    "Congresswoman", "Representative", "Mayor", "Commissioner", "Envoy")
+_OFFICES = "|".join(map(re.escape, _OFFICE_LITERALS))
 _NAME = r"(?P<given>[A-Z][a-z]+)(?:\s+[A-Z]\.)?\s+(?P<surname>(?:Mc|O['’])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b"
 # a name with an office before it, or ", who" after it: both parts required, so that a
 # transcript's every pair of capitalised words is not a match to look at
-_OFFICE_NAME = re.compile(rf"\b(?P<office>{_OFFICES})\s+{_NAME}")
+_OFFICE_NAME = re.compile(rf"(?<!\w)(?P<office>{_OFFICES})\s+{_NAME}")
 _NAME_WHO = re.compile(rf"\b{_NAME},\s+who\b")
+
+
+def _strong_mentions(text: str, starts: list[int]) -> list[re.Match]:
+    """The matches `_OFFICE_NAME.finditer(text)` and then `_NAME_WHO.finditer(text)` would
+    give, where `starts` are the places of office words in `text`: matching only there, not
+    trying twenty choices at every letter."""
+    found, end = [], 0
+    for at in starts:
+        if at >= end and (match := _OFFICE_NAME.match(text, at)):
+            found.append(match)
+            end = match.end()
+    if ", who" in text:
+        found.extend(_NAME_WHO.finditer(text))
+    return found
+
+
+def _finds(text: str, word: str):
+    at = text.find(word)
+    while at >= 0:
+        yield at
+        at = text.find(word, at + 1)
 
 
 __all__ = ["Resolution", "Resolver", "introductions", "name_key", "names_in", "normalise_label", "role_for",

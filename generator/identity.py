@@ -281,11 +281,13 @@ def _tidy_word(word: str) -> str:
     return re.sub(r"^([OD]['’])([a-z])", lambda m: m.group(1) + m.group(2).upper(), word)
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Case and accents aside: `Nuñez-Smith` and `NUNEZ-SMITH` are one."""
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
 
 
+@functools.lru_cache(maxsize=65536)
 def name_key(name: str) -> tuple[str, str]:
     """What makes two printed names one person's: the surname and the given name, folded
     (case, accents, middle initials, `Jeff` for `Jeffrey`). `Gene B. Sperling`, `Gene

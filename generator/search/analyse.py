@@ -9,6 +9,7 @@ regex, which splits identically to `lunr.tokenizer.Tokenizer` but ~50x faster
 from __future__ import annotations
 
 import re
+from collections import _count_elements  # what Counter counts with, in C
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -72,24 +73,29 @@ class FieldTerms:
 
 
 def analyse_field(value: str | None, pipeline: TermPipeline) -> FieldTerms:
+    memo = pipeline._memo
+    tokens = tokenize(value)
+    try:
+        terms = [term for term in map(memo.__getitem__, tokens) if term is not None]
+    except KeyError:  # a token not met before: the pipeline, then the memo has them all
+        for raw in tokens:
+            pipeline.term(raw)
+        terms = [term for term in map(memo.__getitem__, tokens) if term is not None]
     frequencies: dict[str, int] = {}
-    length = 0
-    for raw in tokenize(value):
-        term = pipeline.term(raw)
-        if term is None:
-            continue
-        length += 1
-        frequencies[term] = frequencies.get(term, 0) + 1
-    return FieldTerms(length, frequencies)
+    _count_elements(frequencies, terms)  # Counter's own C loop: in order of first appearance
+    return FieldTerms(len(terms), frequencies)
 
 
 def analyse(values: Sequence[tuple[str, str, str]], pipeline: TermPipeline) -> list[tuple[FieldTerms, ...]]:
     """Each (text, speaker, title) triple as one FieldTerms per field."""
-    title_memo: dict[str, FieldTerms] = {}
+    memo: dict[str, FieldTerms] = {}  # speakers and titles repeat
     out = []
     for text, speaker, title in values:
-        t = title_memo.get(title)
+        s = memo.get(speaker)
+        if s is None:
+            s = memo[speaker] = analyse_field(speaker, pipeline)
+        t = memo.get(title)
         if t is None:
-            t = title_memo[title] = analyse_field(title, pipeline)
-        out.append((analyse_field(text, pipeline), analyse_field(speaker, pipeline), t))
+            t = memo[title] = analyse_field(title, pipeline)
+        out.append((analyse_field(text, pipeline), s, t))
     return out

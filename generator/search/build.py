@@ -300,6 +300,7 @@ def _place(briefing: SearchBriefing, slot: int) -> tuple:
 _job: tuple = ()  # (briefings in slot order, their slots, their indexes, documents, place, term lists, spill)
 _merged: dict[str, array] = {}  # term -> its pieces in the spill, PIECE numbers each, for workers
 PIECE = 2 + NFIELDS  # spill file, offset, ints in each field
+TITLE = [name for name, _ in FIELDS].index("title")
 SPILL_FLUSH = 8 << 20  # bytes of entries a worker gathers before writing them out
 
 
@@ -416,13 +417,19 @@ def _analyse(items: Iterable[tuple[SearchBriefing, int, Sequence[SearchDocument]
         analysed = analyse([(d.text, d.speaker, briefing.title) for d in docs], pipeline)
         terms: set[str] = set()
         speakers: dict[str, tuple[str, array]] = {}
-        for doc, fields in zip(docs, analysed):
+        refs = array("i")
+        for doc, (text, speaker, _) in zip(docs, analysed):
             ref = ref_of(slot, doc.position)
-            postings.add(ref, fields)
-            for f in fields:
-                terms.update(f.frequencies)
+            postings.add(ref, (text, speaker))
+            refs.append(ref)
+            terms.update(text.frequencies)
+            terms.update(speaker.frequencies)
             if doc.speaker_slug:
                 speakers.setdefault(doc.speaker_slug, (doc.speaker, array("q")))[1].append(ref)
+        if analysed:  # the title, the same in every document: its postings in one go
+            title = analysed[0][2]
+            postings.add_same(refs, TITLE, title)
+            terms.update(title.frequencies)
         lengths = tuple(after - before for after, before in zip(postings.length_sums, sums))
         listed = "\n".join(sorted(terms))
         if term_lists is not None:

@@ -37,6 +37,19 @@ class Postings:
                     lists = terms[term] = [array("i") for _ in range(NFIELDS)]
                 lists[i].extend((ref, tf, length))
 
+    def add_same(self, refs: array, i: int, field: FieldTerms) -> None:
+        """Field `i` of documents `refs` (ascending, after every ref added so far), all the
+        same: a briefing's title in each of its turns, added in one go."""
+        self.length_sums[i] += field.length * len(refs)
+        terms, length = self.terms, field.length
+        for term, tf in field.frequencies.items():
+            lists = terms.get(term)
+            if lists is None:
+                lists = terms[term] = [array("i") for _ in range(NFIELDS)]
+            block = array("i", (0, tf, length)) * len(refs)
+            block[0::3] = refs
+            lists[i].extend(block)
+
     def extend(self, other: Postings) -> None:
         """Append postings of later refs (a worker's range) after these."""
         self.count += other.count

@@ -20,6 +20,7 @@ from generator.cache import BuildCache, digest
 from generator.config import Config
 from generator.errors import ContentError, Diagnostic, PodiumError, Severity, warning
 from generator.export import export_pages
+from generator.floor import askers, asks
 from generator.identity import introductions
 from generator.inputs import site_inputs
 from generator.link import LinkMemo, link
@@ -212,6 +213,7 @@ def _parse_one(job: tuple[str, bytes | Path, Path | None]) -> tuple[str, tuple[R
         for turn in raw.turns:  # kept beside the paragraphs in the cache
             turn.words = words_of(turn.paragraphs)
         raw.mentions = introductions(raw.cast().labels, raw.turns)
+        raw.asked = askers([turn.words for turn in raw.turns], [asks(turn.label) for turn in raw.turns])
         parsed = raw, problems + raw.diagnostics
     store.store("parsed", key, parsed)
     return key, store.load("parsed", key) or parsed

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+import re
 import sys
 from array import array
 from collections.abc import Collection, Iterator, Sequence
@@ -31,6 +32,39 @@ class SegmentKind(str, Enum):
 class Segment(NamedTuple):
     kind: SegmentKind
     text: str
+
+
+MARK_KINDS = ("laughter", "applause", "crosstalk", "inaudible", "interpretation", "other")
+_MARK_WORDS = (
+    ("laughter", re.compile(r"laugh|chuckl", re.IGNORECASE)),
+    ("applause", re.compile(r"applau", re.IGNORECASE)),
+    ("crosstalk", re.compile(r"cross-?\s*talk|talking\s+over|simultaneous", re.IGNORECASE)),
+    ("inaudible", re.compile(r"inaudible|unintelligible|indiscernible|off[- ]mic|audio\s+(?:cut|drop)", re.IGNORECASE)),
+)
+_LANGUAGE = re.compile(r"\b(?i:from|in|speaks?|speaking|into)\s+(?:in\s+)?([A-Z][a-z]+)\b")
+
+
+def mark_kind(segment: Segment) -> str | None:
+    """What a stage direction or interpretation mark is (one of MARK_KINDS), or None for
+    a segment that is neither: `(Laughter.)` laughter, `(Cross-talk.)` crosstalk,
+    `(Via interpreter)` interpretation, `(The President enters.)` other."""
+    if segment.kind is SegmentKind.INTERPRETATION:
+        return "interpretation"
+    if segment.kind is not SegmentKind.DIRECTION:
+        return None
+    for kind, pattern in _MARK_WORDS:
+        if pattern.search(segment.text):
+            return kind
+    return "other"
+
+
+def mark_language(segment: Segment) -> str | None:
+    """The language an interpretation mark names: `(As interpreted from Japanese.)`,
+    `(Speaks Ukrainian.)`; None when it names none (`(Via interpreter)`)."""
+    if segment.kind is not SegmentKind.INTERPRETATION:
+        return None
+    found = _LANGUAGE.search(segment.text)
+    return found.group(1) if found else None
 
 
 class Paragraph(NamedTuple):
@@ -78,6 +112,9 @@ class RawTranscript:
     # names the text gives for its labels' surnames: (name, office, how, line), see
     # identity.introductions; worked out by the build as it parses
     mentions: list[tuple[str, str | None, str, int]] = field(default_factory=list)
+    # who asks each question turn the transcript names an asker for (floor.Asked), worked
+    # out by the build as it parses
+    asked: list[tuple] = field(default_factory=list)
     turns: list[RawTurn] | LazyTurns = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from generator.model import Briefing, Site
+from generator.model import Briefing, Site, TurnKind
 from generator.render import Page, content_key
 
 
@@ -50,15 +50,40 @@ def briefing_record(briefing: Briefing) -> dict:
         "place": briefing.place,
         "speakers": [{"slug": s.slug, "name": s.name} for s in briefing.speakers],
         "utterances": [
-            {
-                "id": u.id,
-                "speaker": u.speaker.slug if u.speaker else None,
-                "label": u.label,
-                "kind": u.kind.value,
-                "text": u.text,
-            }
-            for u in briefing.utterances
+            _utterance(u, exchange.id)
+            for exchange in briefing.exchanges for u in exchange.utterances
         ],
+        "figures": briefing.figures(),
+    }
+
+
+def _utterance(u, exchange: str) -> dict:
+    record = {
+        "id": u.id,
+        "speaker": u.speaker.slug if u.speaker else None,
+        "label": u.label,
+        "kind": u.kind.value,
+        "text": u.text,
+        "exchange": exchange,
+        "marks": [{"kind": kind, "text": text, **({"language": language} if language else {})}
+                  for kind, text, language in u.marks],
+    }
+    if u.kind is TurnKind.QUESTION:
+        record["asker"] = asker_record(u.asker)
+    return record
+
+
+def asker_record(asker) -> dict | None:
+    """Who asks a question, and the turn that named them (floor.askers)."""
+    if asker is None:
+        return None
+    return {
+        "name": asker.reporter.name if asker.reporter else None,
+        "slug": asker.reporter.slug if asker.reporter else None,
+        "outlet": asker.outlet.name if asker.outlet else None,
+        "called": asker.called,
+        "how": asker.how,
+        "evidence": asker.evidence_id,
     }
 
 

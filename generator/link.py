@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 from rapidfuzz.distance import OSA
 
 from generator.errors import Diagnostic, warning
+from generator.floor import press
 from generator.identity import Resolution, Resolver, fold, office_word, surname_of
 from generator.model import Briefing, Resolved, Site, Speaker, TurnKind, Unresolved, slugify
 from generator.parse.records import Cast, RawTranscript
@@ -90,9 +91,11 @@ def link(transcripts: list[RawTranscript], registry: Registry,
     if basis != memo.basis or resolver.archived != memo.archived:
         memo.basis, memo.archived, memo.changed = basis, dict(resolver.archived), True
     _chain(briefings)
+    reporters, outlets = press(briefings)  # in path order: each name's printed form is fixed by them
     briefings.sort(key=Briefing.sort_key, reverse=True)
     speakers = sorted(people.by_slug.values(), key=lambda s: (s.name.lower(), s.slug))
-    return Site(briefings=briefings, speakers=speakers, unresolved=_unresolved(unknown, people, root)), diagnostics
+    return Site(briefings=briefings, speakers=speakers, unresolved=_unresolved(unknown, people, root),
+                reporters=reporters, outlets=outlets), diagnostics
 
 
 def _unresolved(unknown: dict[str, list], people: _People, root: str) -> list[Unresolved]:

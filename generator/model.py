@@ -17,7 +17,15 @@ from functools import cached_property
 from typing import NamedTuple
 
 from generator.inline import markdown_text
-from generator.parse.records import Cast, LazyTurns, Paragraph, RawTranscript, SegmentKind
+from generator.parse.records import (
+    Cast,
+    LazyTurns,
+    Paragraph,
+    RawTranscript,
+    SegmentKind,
+    mark_kind,
+    mark_language,
+)
 
 SLUG_MAX = 80
 NO_CAST = Cast((), (), (), 0)  # a briefing's until the link pass gives it its transcript's
@@ -176,6 +184,78 @@ class Appearances(Sequence[tuple["Briefing", list["Utterance"]]]):
         return appearance.briefing, appearance.turns
 
 
+@dataclass(eq=False)
+class Outlet:
+    """A news organisation reporters ask for, in one printed form ("Washington Post" and
+    "The Washington Post" are one)."""
+
+    slug: str
+    name: str
+    reporters: list[Reporter] = field(default_factory=list)  # most questions first
+    asked: list[tuple[Briefing, tuple[int, ...]]] = field(default_factory=list)  # turn indexes, 0-based
+    variants: set[str] = field(default_factory=set)
+
+    @property
+    def url(self) -> str:
+        return f"outlets/{self.slug}/"
+
+    @cached_property
+    def questions(self) -> int:
+        return sum(len(turns) for _, turns in self.asked)
+
+
+@dataclass(eq=False)
+class Reporter:
+    """A person who asks questions, named by the transcripts (floor.askers): never one
+    of the speakers, whose pages are the officials'."""
+
+    slug: str
+    name: str
+    outlets: list[Outlet] = field(default_factory=list)  # most questions first
+    asked: list[tuple[Briefing, tuple[int, ...]]] = field(default_factory=list)  # in path order
+    evidence: dict[str, int] = field(default_factory=dict)  # kind of evidence -> questions
+    variants: set[str] = field(default_factory=set)
+
+    @property
+    def url(self) -> str:
+        return f"reporters/{self.slug}/"
+
+    @cached_property
+    def questions(self) -> int:
+        return sum(len(turns) for _, turns in self.asked)
+
+    @cached_property
+    def by_year(self) -> list[tuple[str, list[tuple[Briefing, tuple[int, ...]]]]]:
+        """Briefings asked in, newest first, grouped by year."""
+        groups: dict[str, list] = {}
+        for briefing, turns in sorted(self.asked, key=lambda a: a[0].sort_key(), reverse=True):
+            groups.setdefault(year_of(briefing.date), []).append((briefing, turns))
+        return list(groups.items())
+
+
+def asked_in(briefing: Briefing, turns: tuple[int, ...]) -> list[tuple[Exchange, Utterance]]:
+    """The question turns (0-based indexes) of a briefing, each with its exchange: what a
+    reporter's or an outlet's page links to."""
+    wanted = set(turns)
+    return [(x, u) for x in briefing.exchanges for u in x.utterances if u.index - 1 in wanted]
+
+
+class Asker(NamedTuple):
+    """Who asks a question turn, and why we say so: the reporter the transcript names
+    (None when it gives only the first name they were `called` by), their outlet, and
+    the turn that named them (`evidence`, 1-based like turn ids)."""
+
+    reporter: Reporter | None
+    outlet: Outlet | None
+    called: str | None
+    evidence: int
+    how: str
+
+    @property
+    def evidence_id(self) -> str:
+        return f"u{self.evidence}"
+
+
 def words_of(paragraphs: Sequence[Paragraph]) -> str:
     """The words spoken, paragraphs joined, stage directions, marks and Markdown syntax
     left out."""
@@ -196,6 +276,7 @@ class Utterance:
     speaker: Speaker | None = None
     role: Role | None = None
     words: str | None = None  # its words, when the parse worked them out in this process
+    asker: Asker | None = None  # who asks, for a question the transcript names an asker for
 
     @property
     def id(self) -> str:
@@ -224,6 +305,18 @@ class Utterance:
         return known if known is not None else words_of(self.paragraphs)
 
     @property
+    def marks(self) -> list[tuple[str, str, str | None]]:
+        """Its stage directions and interpretation marks, in order: (kind, as printed,
+        language) with kind one of records.MARK_KINDS ("laughter", "interpretation")."""
+        return [(kind, s.text, mark_language(s)) for p in self.paragraphs for s in p.segments
+                if (kind := mark_kind(s)) is not None]
+
+    @property
+    def language(self) -> str | None:
+        """The language an interpreted turn was spoken in, when a mark says so."""
+        return next((language for _, _, language in self.marks if language), None)
+
+    @property
     def interpreted(self) -> bool:
         return any(
             s.kind is SegmentKind.INTERPRETATION for p in self.paragraphs for s in p.segments
@@ -246,6 +339,23 @@ class Exchange:
         first = self.utterances[0]
         return first if first.kind is TurnKind.QUESTION else None
 
+    @property
+    def asker(self) -> Asker | None:
+        """Who asks it: the first of its questions' askers."""
+        return next((u.asker for u in self.utterances if u.kind is TurnKind.QUESTION and u.asker), None)
+
+    @property
+    def answerers(self) -> list[Speaker]:
+        """Who answers, in order of first turn."""
+        return list({u.speaker.slug: u.speaker for u in self.utterances if u.speaker}.values())
+
+    @property
+    def opening(self) -> str:
+        """Its first words, for a list of exchanges."""
+        text = next((u.text for u in self.utterances if u.text), "")
+        words = text.split()
+        return " ".join(words[:12]) + (" …" if len(words) > 12 else "")
+
 
 @dataclass(eq=False)
 class Briefing:
@@ -266,6 +376,7 @@ class Briefing:
     raw: RawTranscript | None = None
     cast: Cast = NO_CAST
     resolved: tuple[Resolved, ...] = ()
+    askers: dict[int, Asker] = field(default_factory=dict)  # turn index (0-based) -> who asks it
     _turns: list[Utterance] | None = field(default=None, repr=False)
 
     @property
@@ -303,7 +414,8 @@ class Briefing:
         for number, turn in enumerate(self.raw.turns, 1):
             kind, speaker, role = self.resolved[index[turn.label]] if turn.label is not None else _UNLABELLED
             turns.append(Utterance(self, number, turn.line, turn.label, kind, turn.paragraphs, speaker, role,
-                                   turn.words))  # words worked out by the parse, if in this process
+                                   turn.words,  # words worked out by the parse, if in this process
+                                   self.askers.get(number - 1)))
         return turns
 
     def turns_of(self, labels: tuple[int, ...]) -> list[Utterance]:
@@ -314,7 +426,8 @@ class Briefing:
             made = []
             for i, label, turn in self.raw.turns.where(labels):
                 kind, speaker, role = self.resolved[label]
-                made.append(Utterance(self, i + 1, turn.line, turn.label, kind, turn.paragraphs, speaker, role))
+                made.append(Utterance(self, i + 1, turn.line, turn.label, kind, turn.paragraphs, speaker, role,
+                                      asker=self.askers.get(i)))
             return made
         wanted = {self.cast.labels[i] for i in labels}
         return [u for u in self.utterances if u.label in wanted]
@@ -322,6 +435,37 @@ class Briefing:
     @property
     def exchanges(self) -> list[Exchange]:
         return exchanges(self.utterances)
+
+    def figures(self) -> dict:
+        """What the briefing's figures show, as data: words by speaker (speaking share),
+        questions asked and attributed, outlets called on, the longest answer, and the
+        stage directions by kind."""
+        words: dict[str, int] = {}
+        longest = None
+        marks: dict[str, int] = {}
+        outlets: dict[str, int] = {}
+        questions = attributed = 0
+        for u in self.utterances:
+            count = len(u.text.split())
+            if u.kind is TurnKind.QUESTION:
+                questions += 1
+                if u.asker is not None:
+                    attributed += 1
+                    if u.asker.outlet is not None:
+                        outlets[u.asker.outlet.name] = outlets.get(u.asker.outlet.name, 0) + 1
+            elif u.speaker is not None:
+                words[u.speaker.name] = words.get(u.speaker.name, 0) + count
+                if longest is None or count > longest[1]:
+                    longest = (u.speaker.name, count, u.id)
+            for kind, _, _ in u.marks:
+                marks[kind] = marks.get(kind, 0) + 1
+        return {
+            "words": sorted(words.items(), key=lambda p: (-p[1], p[0])),
+            "questions": questions, "attributed": attributed,
+            "outlets": sorted(outlets.items(), key=lambda p: (-p[1], p[0])),
+            "longest_answer": {"speaker": longest[0], "words": longest[1], "turn": longest[2]} if longest else None,
+            "marks": dict(sorted(marks.items())),
+        }
 
     @cached_property
     def speakers(self) -> list[Speaker]:
@@ -372,6 +516,8 @@ class Site:
     briefings: list[Briefing]  # newest first
     speakers: list[Speaker]  # by name
     unresolved: list[Unresolved] = field(default_factory=list)  # labels no evidence names, most turns first
+    reporters: list[Reporter] = field(default_factory=list)  # by name
+    outlets: list[Outlet] = field(default_factory=list)  # by name
 
     @cached_property
     def years(self) -> list[tuple[str, list[Briefing]]]:

@@ -31,6 +31,7 @@ from generator.model import (
     Briefing,
     Site,
     Speaker,
+    asked_in,
     slugify,
 )
 
@@ -70,7 +71,7 @@ def environment(config: Config) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals.update(config=config, version=__version__)
+    env.globals.update(config=config, version=__version__, asked_in=asked_in)
     env.filters.update(
         paragraph=paragraph_html, markdown=_markdown_block, date=format_date, iso=_iso,
         absolute=lambda path: absolute_url(config, path), feed_id=lambda path: feed_id(config, path),
@@ -152,6 +153,7 @@ def pages(site: Site, config: Config) -> list[Page]:
         result += moved_pages(speaker, taken)
         if speaker.paginated:
             result += [speaker_year_page(speaker, year, group) for year, group in speaker.years]
+    result += press_pages(site)
     if site.paginated:
         years = tuple(year for year, _ in site.years)
         result += [Page(f"{site.year_url(year)}index.html", "year.html",
@@ -159,6 +161,30 @@ def pages(site: Site, config: Config) -> list[Page]:
                         (years, tuple(_listing_entry(b) for b in group)))
                    for year, group in site.years]
     return result
+
+
+def press_pages(site: Site) -> list[Page]:
+    """A page for the reporters and one for the outlets, and one for each of them: their
+    questions, briefing by briefing (issue 15)."""
+    reporters = tuple((r.slug, r.name, tuple(o.name for o in r.outlets[:1]), r.questions, len(r.asked))
+                      for r in site.reporters)
+    outlets = tuple((o.slug, o.name, o.questions, len(o.reporters)) for o in site.outlets)
+    result = [Page("reporters/index.html", "reporters.html", {"reporters": site.reporters}, reporters),
+              Page("outlets/index.html", "outlets.html", {"outlets": site.outlets}, outlets)]
+    for reporter in site.reporters:
+        key = (reporter.slug, reporter.name, tuple((o.slug, o.name) for o in reporter.outlets),
+               tuple(sorted(reporter.evidence.items())), _asked_key(reporter.asked))
+        result.append(Page(f"{reporter.url}index.html", "reporter.html", {"reporter": reporter}, key))
+    for outlet in site.outlets:
+        key = (outlet.slug, outlet.name, tuple((r.slug, r.name, r.questions) for r in outlet.reporters),
+               _asked_key(outlet.asked))
+        result.append(Page(f"{outlet.url}index.html", "outlet.html", {"outlet": outlet}, key))
+    return result
+
+
+def _asked_key(asked) -> tuple:
+    """Which briefings, which of their turns (their digests fix the exchanges)."""
+    return tuple((b.slug, b.title, b.date, b.digest, turns) for b, turns in asked)
 
 
 def home_page(site: Site) -> Page:
@@ -190,7 +216,10 @@ def briefing_key(briefing: Briefing) -> tuple:
     each of its labels resolved to."""
     people = tuple((s.slug, s.name, tuple(s.offices)) for s in briefing.speakers)
     labels = tuple((r.speaker.slug if r.speaker else r.role.key if r.role else None) for r in briefing.resolved)
-    return (briefing.digest, briefing.slug, briefing.kind, people, labels)
+    askers = tuple((turn, a.reporter.slug if a.reporter else None, a.reporter.name if a.reporter else None,
+                    a.outlet.slug if a.outlet else None, a.outlet.name if a.outlet else None, a.called, a.evidence,
+                    a.how) for turn, a in sorted(briefing.askers.items()))  # the names are the archive's
+    return (briefing.digest, briefing.slug, briefing.kind, people, labels, askers)
 
 
 def speaker_page(speaker: Speaker) -> Page:

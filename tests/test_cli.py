@@ -51,7 +51,7 @@ def test_build_of_the_demo_exits_0(project):
     assert result.stdout == ""
     assert messages(result.stderr).startswith(f"Note: {NO_BASE_URL}.\n4 files, 119 turns, 7 speakers; "
                                               "0 warnings, 0 errors.\n")
-    assert "Built 15 pages into output in " in result.stderr
+    assert "Built 29 pages into output in " in result.stderr  # 15, and 2 + 12 of reporters and outlets
     assert (project / "output" / "index.html").is_file()
 
 

@@ -88,7 +88,7 @@ def test_seed_export_has_the_documented_shape(demo, seed):
         "date": "2015-12-18",
         "url": f"briefings/{SEED_SLUG}/",
     }]
-    assert list(seed) == ["slug", "title", "date", "url", "kind", "place", "speakers", "utterances"]
+    assert list(seed) == ["slug", "title", "date", "url", "kind", "place", "speakers", "utterances", "figures"]
     assert {k: seed[k] for k in index[0]} == index[0]
     assert (seed["kind"], seed["place"]) == ("press-availability", "New York, NY")
     assert seed["speakers"] == [
@@ -98,7 +98,8 @@ def test_seed_export_has_the_documented_shape(demo, seed):
         {"slug": "john-kirby", "name": "John Kirby"},
     ]
     for utterance in seed["utterances"]:
-        assert list(utterance) == ["id", "speaker", "label", "kind", "text"]
+        fields = ["id", "speaker", "label", "kind", "text", "exchange", "marks"]
+        assert list(utterance) == fields + (["asker"] if utterance["kind"] == "question" else [])
         assert utterance["kind"] in TURN_KINDS
         assert "(Laughter.)" not in utterance["text"]  # stage directions are left out
     assert (demo / index[0]["url"] / "index.html").is_file()
@@ -109,7 +110,8 @@ def test_stage_directions_are_left_out_of_the_export(tmp_path):
     briefing = json.loads((output / "api/briefings/2016-01-05-daily-press-briefing.json").read_text())
     assert briefing["utterances"][2] == {
         "id": "u3", "speaker": "john-kirby", "label": "MR KIRBY", "kind": "remarks", "text": "Not yet.",
-    }
+        "exchange": "x1", "marks": [{"kind": "laughter", "text": "(Laughter.)"}],
+    }  # out of the words, kept as what they are
     assert briefing["kind"] in EVENT_KINDS
 
 
@@ -292,3 +294,28 @@ def test_builds_are_byte_identical_across_processes_hash_seeds_and_worker_counts
             cwd=tmp_path, env={**os.environ, "PYTHONHASHSEED": seed}, check=True)
         trees.append(tree(output))
     assert trees[0] == trees[1] == trees[2]
+
+
+def test_the_seed_s_stage_directions_are_counted_exactly(demo, seed):
+    """Recounted from the source with grep's pattern: every (Laughter.), (Inaudible) in any
+    case and with or without its full stop, and (Via interpreter)."""
+    source = (REPO / "content" / "000_dc28f8c96af5d01d.txt").read_text()
+    expected = {"laughter": len(re.findall(r"\(Laughter\.\)", source)),
+                "inaudible": len(re.findall(r"\(inaudible\.?\)", source, re.IGNORECASE)),
+                "interpretation": len(re.findall(r"\(Via interpreter\)", source))}
+    assert expected == {"laughter": 9, "inaudible": 21, "interpretation": 7}
+    assert seed["figures"]["marks"] == expected
+    marks = [m for u in seed["utterances"] for m in u["marks"]]
+    assert sum(m["kind"] == "laughter" for m in marks) == expected["laughter"]
+    page = (demo / "briefings" / SEED_SLUG / "index.html").read_text()
+    assert "Laughter</span>: 9" in page and "Inaudible</span>: 21" in page and "Interpretation</span>: 7" in page
+
+
+def test_the_seed_export_says_who_asked_and_why(seed):
+    questions = {u["id"]: u for u in seed["utterances"] if u["kind"] == "question"}
+    talal = [u for u in questions.values() if u["asker"] and u["asker"]["name"] == "Talal Al-Haj"]
+    assert [u["asker"]["evidence"] for u in talal] == ["u22", "u22", "u26", "u26"]
+    assert all(u["asker"]["slug"] == "talal-al-haj" and u["asker"]["outlet"] == "Al Arabiya" for u in talal)
+    evidence = {u["id"]: u for u in seed["utterances"]}["u22"]
+    assert "The first question will come from Talal Al-Haj" in evidence["text"]
+    assert sum(1 for u in questions.values() if u["asker"] is None) == 7

@@ -413,11 +413,27 @@ def _forget() -> None:
 
 def search_documents(briefing: Briefing) -> list[SearchDocument]:
     """One search document per utterance with words."""
-    return [
-        SearchDocument(position=u.index - 1, text=u.text, speaker=u.speaker_name,
-                       speaker_slug=u.speaker.slug if u.speaker else None, url=u.url)
-        for u in briefing.utterances if u.text
-    ]
+    documents = []
+    for exchange in briefing.exchanges:
+        asker = exchange.asker
+        named = asker is not None and asker.reporter is not None
+        shown = (asker.reporter.name + (f", {asker.outlet.name}" if asker.outlet else "")) if named else None
+        answerers = ", ".join(s.name for s in exchange.answerers) or None if named else None
+        for u in exchange.utterances:
+            if not u.text:
+                continue
+            filters = []
+            if u.asker is not None and u.asker.reporter is not None:
+                filters.append((f"@reporter/{u.asker.reporter.slug}", u.asker.reporter.name))
+            if u.asker is not None and u.asker.outlet is not None:
+                filters.append((f"@outlet/{u.asker.outlet.slug}", u.asker.outlet.name))
+            if u.interpreted:
+                filters.append(("@interpreted", "Interpreted"))
+            documents.append(SearchDocument(
+                position=u.index - 1, text=u.text, speaker=u.speaker_name,
+                speaker_slug=u.speaker.slug if u.speaker else None, url=u.url,
+                asker=shown, answerers=answerers, filters=tuple(filters)))
+    return documents
 
 
 def static_files() -> dict[str, bytes]:

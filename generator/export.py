@@ -2,7 +2,8 @@
 
 - `api/index.json`: every briefing as `{slug, title, date, url}`, newest first;
 - `api/briefings/<slug>.json`: slug, title, date (ISO 8601 or null), url, kind, place,
-  speakers `[{slug, name}]`, utterances in order `[{id, speaker, label, kind, text}]`;
+  speakers `[{slug, name}]`, utterances in order `[{id, speaker, label, kind, text,
+  exchange, marks}]` (and `asker` on questions), figures;
 - `api/people.json`: every person with the labels that named them and the evidence for
   each, and the labels no evidence names (what `podium people` prints).
 """

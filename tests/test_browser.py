@@ -21,6 +21,10 @@ PAGES = {
     "speakers index": "speakers/",
     "search": "search/?q=ceasefire",
     "404": "404.html",
+    "reporter": "reporters/talal-al-haj/",
+    "reporters index": "reporters/",
+    "outlet": "outlets/al-arabiya/",
+    "outlets index": "outlets/",
 }
 
 
@@ -193,6 +197,68 @@ def test_axe_finds_no_serious_violations(axe_context, axe_source, demo_url, name
     ]
     serious = [v for v in violations if v["impact"] in ("serious", "critical")]
     assert serious == [], json.dumps(violations, indent=1)
+
+
+@pytest.mark.parametrize("name", ["reporter", "reporters index", "outlet", "outlets index", "briefing"])
+def test_axe_finds_no_violations_at_all_on_the_pages_of_who_asked(axe_context, axe_source, demo_url, name):
+    """Issue 15: the reporter and outlet pages, and the briefing page that links to them,
+    with no violation of any impact."""
+    page = axe_context.new_page()
+    try:
+        page.goto(demo_url + PAGES[name])
+        page.add_script_tag(content=axe_source)
+        results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    finally:
+        page.close()
+    assert [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results["violations"]] == []
+
+
+def test_a_reporter_s_question_leads_to_its_exchange_and_the_evidence(page, demo_url):
+    page.goto(f"{demo_url}reporters/talal-al-haj/")
+    links = page.locator(".asked ul a")
+    assert links.count() == 4
+    links.nth(2).click()
+    page.wait_for_url(re.compile(r".*#x\d+$"))
+    exchange = target_id(page)
+    assert exchange.startswith("x") and page.locator(f"#{exchange} .asker").first.is_visible()
+    asker = page.locator(f"#{exchange} .asker").first
+    assert "asked by Talal Al-Haj (Al Arabiya)" in " ".join(asker.inner_text().split())
+    asker.locator("a.evidence").click()
+    assert "My name is Talal Al-Haj" in page.locator(f"#{target_id(page)}").inner_text()
+    assert_clean(page)
+
+
+def test_next_question_walks_the_exchanges(page, demo_url):
+    page.goto(f"{demo_url}{BRIEFING}")
+    listed = page.locator("nav.exchanges li a")
+    count = listed.count()
+    assert count >= 3
+    first = listed.first.get_attribute("href")
+    page.goto(f"{demo_url}{BRIEFING}{first}")
+    seen = [first]
+    for _ in range(count - 1):
+        page.locator(f"{seen[-1]} .question-nav a[rel=next]").click()
+        seen.append("#" + target_id(page))
+    assert seen == [listed.nth(i).get_attribute("href") for i in range(count)]
+    assert page.locator(f"{seen[-1]} .question-nav a[rel=next]").count() == 0
+
+
+def test_searching_by_who_asked_finds_only_their_questions(page, demo_url):
+    page.goto(f"{demo_url}search/")
+    page.locator("#search-q").fill("question")
+    page.locator("#search-q").press("Enter")
+    page.locator("#search-results li").first.wait_for()
+    everyone = page.locator("#search-results li").count()
+    page.select_option("#search-asker", "karen-deyoung")
+    page.wait_for_url(re.compile(r".*asker=karen-deyoung.*"))
+    page.wait_for_function("document.querySelector('#search-status').textContent.includes('result for')")
+    results = page.locator("#search-results li")
+    assert results.count() == 1 < everyone
+    assert "Asked by Karen DeYoung, Washington Post" in results.first.inner_text()
+    page.goto(f"{demo_url}search/?q=interpretation&interpreted=yes")
+    page.locator("#search-results li").first.wait_for()
+    assert "Sergey Lavrov" in page.locator("#search-results li").first.inner_text()
+    assert_clean(page)
 
 
 # ---- without chromium ----------------------------------------------------------------

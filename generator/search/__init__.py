@@ -30,12 +30,15 @@ Files (paths relative to the output root):
                          numbers them in the order it meets them; the number fixes the
                          order in which a vector's entries are summed).
   search/docs/<k>.json   what a result shows: url, speaker, title, kind, date and
-                         text of refs 8k..8k+7 (null where a position has no words),
+                         text of refs 8k..8k+7 (and who asked, who answered, when its
+                         exchange has a named asker; null where a position has no words),
                          fetched only for results shown; a chunk lies in one briefing.
   search/filters.json    option lists for the form: speakers (slug, name, count,
                          file), event kinds with counts, first and last date.
   search/briefings.json  first ref, date and kind of every briefing (kind and date
-                         filters); search/speakers/<slug>.json each speaker's refs.
+                         filters); search/speakers/<slug>.json each speaker's refs;
+                         search/askers/<slug>.json, search/outlets/<slug>.json and
+                         search/marks/interpreted.json those of the other filters.
 
 Shards store raw postings, not lunr's field-vector scores: the worker
 (templates/static/js/search-worker.js) computes each score with the formula and

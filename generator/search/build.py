@@ -89,7 +89,8 @@ class Indexed(NamedTuple):
     count: int  # documents
     length_sums: tuple[int, ...]  # per field
     terms: str  # its terms, one per line; "" when they are kept in a TermLists
-    speakers: dict[str, tuple[str, array]]  # slug -> (display name, refs)
+    speakers: dict[str, tuple[str, array]]  # slug -> (display name, refs); also the other filters' keys
+    # ("@reporter/<slug>", "@outlet/<slug>", "@interpreted": SearchDocument.filters)
 
 
 class TermLists(Protocol):
@@ -426,6 +427,8 @@ def _analyse(items: Iterable[tuple[SearchBriefing, int, Sequence[SearchDocument]
             terms.update(speaker.frequencies)
             if doc.speaker_slug:
                 speakers.setdefault(doc.speaker_slug, (doc.speaker, array("q")))[1].append(ref)
+            for key, name in doc.filters:  # who asked, for which outlet, interpreted: as speakers are
+                speakers.setdefault(key, (name, array("q")))[1].append(ref)
         if analysed:  # the title, the same in every document: its postings in one go
             title = analysed[0][2]
             postings.add_same(refs, TITLE, title)

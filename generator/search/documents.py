@@ -15,6 +15,13 @@ class SearchDocument:
     speaker: str  # display name or role ("John Kerry", "Question")
     speaker_slug: str | None
     url: str  # site-root-relative URL of the utterance: "briefings/<slug>/#u12"
+    # who asked and who answered in its exchange, as a result shows them ("Karen DeYoung,
+    # Washington Post"; "John Kerry, Sergey Lavrov"), when a reporter is named
+    asker: str | None = None
+    answerers: str | None = None
+    # the filters beyond its speaker it is found by: (key, display name), keys such as
+    # "@reporter/karen-deyoung", "@outlet/washington-post", "@interpreted"
+    filters: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -34,5 +41,6 @@ class SearchBriefing:
         """This briefing with `key` computed from its own fields and documents."""
         parts = [self.slug, self.title, self.kind, self.date or "", str(self.size)]
         for d in self.docs:
-            parts += [str(d.position), d.text, d.speaker, d.speaker_slug or "", d.url]
+            parts += [str(d.position), d.text, d.speaker, d.speaker_slug or "", d.url, d.asker or "",
+                      d.answerers or "", repr(d.filters)]
         return replace(self, key=hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest())

@@ -85,7 +85,7 @@ def chunk_bytes(briefing: SearchBriefing, slot: int, k: int, docs: Sequence[Sear
     for d in docs:
         if k * DOCS_PER_CHUNK <= d.position < (k + 1) * DOCS_PER_CHUNK:
             rows[d.position % DOCS_PER_CHUNK] = [d.url, d.speaker, briefing.title, briefing.kind, briefing.date,
-                                                 d.text]
+                                                 d.text, *((d.asker, d.answerers) if d.asker else ())]
     while rows and rows[-1] is None:
         rows.pop()
     return json_bytes({"first": ref_of(slot, 0) + k * DOCS_PER_CHUNK, "docs": rows})
@@ -141,11 +141,17 @@ def filter_files(indexed: Sequence[Indexed], speakers: dict[str, list[Indexed]])
         table["date"].append(b.date)
         table["kind"].append(kind_ids.setdefault(b.kind, len(kind_ids)))
     files = {}
-    options = [[slug, group[0].speakers[slug][0], sum(len(b.speakers[slug][1]) for b in group),
-                speaker_file_name(slug)] for slug, group in speakers.items()]
+    options: dict[str, list] = {"speakers": [], "askers": [], "outlets": [], "interpreted": []}
+    for slug, group in speakers.items():
+        kind, name = _filter_kind(slug)
+        options[kind].append([name, group[0].speakers[slug][0], sum(len(b.speakers[slug][1]) for b in group),
+                              speaker_file_name(name)])
     dates = [d for d in table["date"] if d]
     files["search/filters.json"] = json_bytes({
-        "speakers": options,
+        "speakers": options["speakers"],
+        "askers": options["askers"],
+        "outlets": options["outlets"],
+        "interpreted": options["interpreted"][0][2:] if options["interpreted"] else None,  # [count, file]
         "kinds": sorted([k, c] for k, c in kinds.items()),
         "dates": [min(dates), max(dates)] if dates else None,
     })
@@ -163,8 +169,25 @@ def speaker_sources(indexed: Sequence[Indexed]) -> dict[str, list[Indexed]]:
     return dict(sorted(sources.items()))
 
 
+_FOLDERS = {"speakers": "speakers", "askers": "askers", "outlets": "outlets", "interpreted": "marks"}
+
+
+def _filter_kind(key: str) -> tuple[str, str]:
+    """A filter key's list in filters.json and its slug: "@reporter/x" is ("askers", "x")."""
+    if key == "@interpreted":
+        return "interpreted", "interpreted"
+    if key.startswith("@reporter/"):
+        return "askers", key.removeprefix("@reporter/")
+    if key.startswith("@outlet/"):
+        return "outlets", key.removeprefix("@outlet/")
+    return "speakers", key
+
+
 def speaker_path(slug: str) -> str:
-    return f"search/speakers/{speaker_file_name(slug)}.json"
+    """The file of a filter's refs: search/speakers/<slug>.json for a speaker, and
+    search/askers/, search/outlets/, search/marks/interpreted.json for the others."""
+    kind, name = _filter_kind(slug)
+    return f"search/{_FOLDERS[kind]}/{speaker_file_name(name)}.json"
 
 
 def speaker_file(slug: str, briefings: Sequence[Indexed]) -> bytes:

@@ -237,7 +237,8 @@ function createPodiumSearch(lunr, fetchJSON) {
     return chunkCache.get(n).then(function (c) {
       var row = c.docs[ref - c.first];
       if (!row) throw new Error('Search index file docs/' + n + '.json has no entry for result ' + ref + '.');
-      return { ref: ref, url: row[0], speaker: row[1], title: row[2], kind: row[3], date: row[4], text: row[5] };
+      return { ref: ref, url: row[0], speaker: row[1], title: row[2], kind: row[3], date: row[4], text: row[5],
+        asker: row[6] || null, answerers: row[7] || null };
     });
   }
 
@@ -253,17 +254,27 @@ function createPodiumSearch(lunr, fetchJSON) {
   function filterFn(m, filters) {
     var tests = [];
     var work = [];
-    if (filters.speaker) {
+    /* A speaker, a reporter who asked, an outlet: each a list in filters.json and a file
+       of refs (deltas) in its folder; interpreted turns, one file. */
+    [['speaker', 'speakers', 'speakers'], ['asker', 'askers', 'askers'], ['outlet', 'outlets', 'outlets'],
+     ['interpreted', 'interpreted', 'marks']].forEach(function (kind) {
+      var value = filters[kind[0]];
+      if (!value) return;
       work.push(loadExtra('filters.json').then(function (f) {
-        var s = f.speakers.filter(function (s) { return s[0] === filters.speaker; })[0];
-        if (!s) { tests.push(function () { return false; }); return; }
-        return loadExtra('speakers/' + s[3] + '.json').then(function (deltas) {
+        var file = null;
+        if (kind[0] === 'interpreted') file = f.interpreted ? f.interpreted[1] : null;
+        else {
+          var s = (f[kind[1]] || []).filter(function (s) { return s[0] === value; })[0];
+          file = s ? s[3] : null;
+        }
+        if (!file) { tests.push(function () { return false; }); return; }
+        return loadExtra(kind[2] + '/' + file + '.json').then(function (deltas) {
           var set = new Set(), ref = 0;
           deltas.forEach(function (d) { ref += d; set.add(ref); });
           tests.push(function (r) { return set.has(r); });
         });
       }));
-    }
+    });
     if (filters.kind || filters.from || filters.to) {
       work.push(loadExtra('briefings.json').then(function (br) {
         tests.push(function (r) {

@@ -1,4 +1,4 @@
-/* Podium search page: the form is the URL (?q=&speaker=&kind=&from=&to=), the index
+/* Podium search page: the form is the URL (?q=&speaker=&asker=&outlet=&interpreted=&kind=&from=&to=), the index
  * work happens in search-worker.js, and results are built with DOM APIs only:
  * transcripts are data, never markup. */
 (function () {
@@ -11,7 +11,7 @@
   var errorBox = document.getElementById('search-error');
   var list = document.getElementById('search-results');
   var more = document.getElementById('search-more');
-  var PARAMS = ['q', 'speaker', 'kind', 'from', 'to'];
+  var PARAMS = ['q', 'speaker', 'asker', 'outlet', 'interpreted', 'kind', 'from', 'to'];
   var PAGE = 10;
   var worker = null, ready = false, queued = null, lastId = 0, current = null;
 
@@ -51,16 +51,20 @@
   }
 
   function fillFilters(filters) {
-    var speaker = form.elements.speaker, kind = form.elements.kind;
-    var keepSpeaker = speaker.value, keepKind = kind.value;
-    filters.speakers.forEach(function (s) {
-      if (!hasOption(speaker, s[0])) addOption(speaker, s[0], s[1] + ' (' + s[2] + ')');
-      else Array.prototype.forEach.call(speaker.options, function (o) { if (o.value === s[0]) o.textContent = s[1] + ' (' + s[2] + ')'; });
+    var kind = form.elements.kind, keepKind = kind.value;
+    [['speaker', 'speakers'], ['asker', 'askers'], ['outlet', 'outlets']].forEach(function (pair) {
+      var select = form.elements[pair[0]], keep = select.value;
+      (filters[pair[1]] || []).forEach(function (s) {
+        if (!hasOption(select, s[0])) addOption(select, s[0], s[1] + ' (' + s[2] + ')');
+        else Array.prototype.forEach.call(select.options, function (o) { if (o.value === s[0]) o.textContent = s[1] + ' (' + s[2] + ')'; });
+      });
+      select.value = keep;
     });
+    var interpreted = form.elements.interpreted;
+    if (filters.interpreted) interpreted.options[1].textContent = 'Interpreted turns only (' + filters.interpreted[0] + ')';
     filters.kinds.forEach(function (k) {
       if (!hasOption(kind, k[0])) addOption(kind, k[0], k[0].replace(/-/g, ' ') + ' (' + k[1] + ')');
     });
-    speaker.value = keepSpeaker;
     kind.value = keepKind;
     if (filters.dates) {
       ['from', 'to'].forEach(function (n) { form.elements[n].min = filters.dates[0]; form.elements[n].max = filters.dates[1]; });
@@ -72,7 +76,8 @@
     if (!s.q) { clear(); status.textContent = ''; return; }
     start();
     var message = { type: 'search', id: ++lastId, q: s.q, offset: offset, limit: PAGE,
-      filters: { speaker: s.speaker, kind: s.kind, from: s.from, to: s.to } };
+      filters: { speaker: s.speaker, asker: s.asker, outlet: s.outlet, interpreted: s.interpreted, kind: s.kind,
+        from: s.from, to: s.to } };
     current = { id: message.id, offset: offset, query: s };
     errorBox.hidden = true;
     list.setAttribute('aria-busy', 'true');
@@ -134,6 +139,12 @@
     meta.textContent = [doc.speaker, doc.date, doc.kind && doc.kind.replace(/-/g, ' ')].filter(Boolean).join(' · ');
     li.appendChild(heading);
     li.appendChild(meta);
+    if (doc.asker) {  /* the exchange it is in: who asked, who answered */
+      var exchange = document.createElement('p');
+      exchange.className = 'search-exchange';
+      exchange.textContent = 'Asked by ' + doc.asker + (doc.answerers ? '; answered by ' + doc.answerers : '');
+      li.appendChild(exchange);
+    }
     li.appendChild(snippet(doc.text, doc.highlights));
     return li;
   }

@@ -20,13 +20,13 @@ from generator.cache import BuildCache, digest
 from generator.config import Config
 from generator.errors import ContentError, Diagnostic, PodiumError, Severity, warning
 from generator.export import export_pages
-from generator.floor import askers, asks
+from generator.floor import askers, asks, officials
 from generator.identity import introductions
 from generator.inputs import site_inputs
 from generator.link import LinkMemo, link
 from generator.model import Briefing, Site, forget_turns, words_of
 from generator.parse import decode_source, parse_transcript
-from generator.parse.records import RawTranscript, forget_unpacked
+from generator.parse.records import RawTranscript, forget_unpacked, mark_kind
 from generator.progress import Progress
 from generator.registry import find_registry, site_registry
 from generator.render import NO_BASE_URL, PACKAGE, Page, Renderer, content_key, pages, template_dir
@@ -213,10 +213,29 @@ def _parse_one(job: tuple[str, bytes | Path, Path | None]) -> tuple[str, tuple[R
         for turn in raw.turns:  # kept beside the paragraphs in the cache
             turn.words = words_of(turn.paragraphs)
         raw.mentions = introductions(raw.cast().labels, raw.turns)
-        raw.asked = askers([turn.words for turn in raw.turns], [asks(turn.label) for turn in raw.turns])
+        raw.asked = askers([turn.words for turn in raw.turns], [asks(turn.label) for turn in raw.turns],
+                           [any(mark_kind(s) == "crosstalk" for p in turn.paragraphs for s in p.segments)
+                            for turn in raw.turns], officials(raw.cast().labels))
+        raw.label_stats = label_stats(raw)
         parsed = raw, problems + raw.diagnostics
     store.store("parsed", key, parsed)
     return key, store.load("parsed", key) or parsed
+
+
+def label_stats(raw: RawTranscript) -> list[tuple[int, dict[str, int]]]:
+    """Words and stage directions by label (RawTranscript.label_stats)."""
+    index = {label: i for i, label in enumerate(raw.cast().labels)}
+    stats: list[tuple[int, dict[str, int]]] = [(0, {}) for _ in index]
+    for turn in raw.turns:
+        if turn.label is None:
+            continue
+        words, marks = stats[index[turn.label]]
+        for paragraph in turn.paragraphs:
+            for segment in paragraph.segments:
+                if (kind := mark_kind(segment)) is not None:
+                    marks[kind] = marks.get(kind, 0) + 1
+        stats[index[turn.label]] = (words + len((turn.words or "").split()), marks)
+    return stats
 
 
 def _map(function, jobs: list, workers: int):

@@ -31,10 +31,10 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import NamedTuple
 
-from generator.identity import _LowerCase, fold, name_key, office_word, role_for
+from generator.identity import _LowerCase, fold, name_key, office_word, role_for, surname_of
 from generator.model import Asker, Briefing, Outlet, Reporter, TurnKind, slugify
 from generator.registry import normalise_label
 
@@ -168,9 +168,13 @@ def asks(label: str | None) -> bool:
     return role is not None and role.kind is TurnKind.QUESTION
 
 
-def askers(texts: Sequence[str], questions: Sequence[bool]) -> list[Asked]:
+def askers(texts: Sequence[str], questions: Sequence[bool], crosstalk: Sequence[bool] = (),
+           officials: Collection[str] = ()) -> list[Asked]:
     """Each question turn's asker, where the transcript says who: `texts` are the
-    turns' words, `questions` whether each turn is a question (by its label)."""
+    turns' words, `questions` whether each turn is a question (by its label),
+    `crosstalk` whether it holds a (Cross-talk) mark, `officials` the folded surnames of
+    the transcript's other labels: "I'm going to turn it over to Jen Psaki" calls on no
+    reporter."""
     found: list[Asked] = []
     holder: _Holder | None = None
     asked = answered = False
@@ -178,11 +182,17 @@ def askers(texts: Sequence[str], questions: Sequence[bool]) -> list[Asked]:
     common = _LowerCase("\n".join(texts))
     for i, (words, question) in enumerate(zip(texts, questions)):
         text = " ".join(words.split())
+        if i < len(crosstalk) and crosstalk[i]:
+            holder = None  # people talk over each other: whoever speaks next is anyone
         if question:
+            if text and i and questions[i - 1] and texts[i - 1].strip() and holder is not None \
+                    and found and found[-1].turn == i - 1:
+                holder = None  # a new label with no one between: someone else speaks
             intro = self_introduction(text, common)
-            if intro is not None:  # a moderated event stays so when the one called on says who they are
-                moderated = holder is not None and holder.moderated and holder.name == intro[0]
-                holder, asked, answered = _Holder(*intro, None, i, "self-introduction", moderated), False, False
+            if intro is not None and fold(intro[0].split()[-1]) in officials:
+                intro = None
+            if intro is not None:  # one question, then the answer: a reporter's own introduction takes the floor once
+                holder, asked, answered = _Holder(*intro, None, i, "self-introduction", True), False, False
             elif (first := first_name_introduction(text)) is not None and (
                     holder is None or first[0] not in (holder.called, (holder.name or "").partition(" ")[0])):
                 holder, asked, answered = _Holder(None, first[1], first[0], i, "self-introduction", False), False, False
@@ -202,6 +212,8 @@ def askers(texts: Sequence[str], questions: Sequence[bool]) -> list[Asked]:
             if not granted:
                 holder = None
             answered = False
+        elif call is not None and call[0] is not None and fold(call[0].split()[-1]) in officials:
+            holder = None  # the floor goes to an official ("turn it over to Jen Psaki"), not a reporter
         elif call is not None:
             name, outlet, first, moderated = call
             how = "first-name call-out" if name is None else "call-out"
@@ -209,6 +221,16 @@ def askers(texts: Sequence[str], questions: Sequence[bool]) -> list[Asked]:
         elif holder is not None and asked and len(text.split()) >= ANSWER_WORDS:
             answered = True
     return _named_in_briefing(found)
+
+
+def officials(labels: Sequence[str]) -> set[str]:
+    """The folded surnames of a transcript's labels that are not questions' (`MS. PSAKI`):
+    names the floor passes to that are no reporter's."""
+    found = set()
+    for label in labels:
+        if not asks(label) and (surname := surname_of(normalise_label(label))):
+            found.add(fold(surname.split()[-1]))
+    return found
 
 
 def call_out(text: str, common=frozenset()):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.floor import askers, asks, call_out, outlet_key, self_introduction
+from generator.floor import askers, asks, call_out, officials, outlet_key, self_introduction
 from generator.model import words_of
 from generator.parse import decode_source, parse_transcript
 
@@ -169,3 +169,38 @@ def test_outlets_fold_as_printed_variants_of_one():
     assert outlet_key("The Washington Post") == outlet_key("Washington Post")
     assert outlet_key("NBC News") == outlet_key("NBC")
     assert outlet_key("Bloomberg Law") != outlet_key("Bloomberg")
+
+
+# The hand check's three wrong attributions (tests/fixtures/questions/hand-check.yaml,
+# first draw), each now a rule.
+
+def test_the_floor_passed_to_an_official_is_no_reporter_s():
+    """whitehouse-2021-2025/2021-10-26-...: "I'm going to turn it over to Jen Psaki." """
+    labels = ["MR. SULLIVAN", "MS. PSAKI", "Q"]
+    texts = ["That is the plan. I'm going to turn it over to Jen Psaki.", "Thanks, Jake. " + "Remarks " * 30,
+             "Is it Halloween themed?"]
+    assert askers(texts, [asks(label) for label in labels], officials=officials(labels)) == []
+
+
+def test_back_to_back_questions_are_two_people():
+    """whitehouse-2009-2016/1664.txt:160-162: "Following up on Ed's question --" and, with no
+    one between, "It's NBC seeking more free publicity." """
+    texts = ["Go ahead, Tom.", "Robert, I'm Tom Costello with NBC. A question?", "A short answer.",
+             "Following up on Ed's question --", "It's NBC seeking more free publicity."]
+    found = askers(texts, [False, True, False, True, True])
+    assert [(a.turn, a.name) for a in found] == [(1, "Tom Costello"), (3, "Tom Costello")]
+
+
+def test_cross_talk_ends_the_floor():
+    """conferences/...2023-06-08-...sunak...: after the last question's answers, (Cross-talk.)
+    and shouted questions."""
+    texts = ["Last question.", "Chris Smyth with The Times. A question?", "Short.", "",
+             "Mr. President, what about the Justice Department?"]
+    found = askers(texts, [False, True, False, False, True], crosstalk=[False, False, False, True, False])
+    assert [a.turn for a in found] == [1]
+
+
+def test_a_reporter_s_own_introduction_takes_the_floor_for_one_question():
+    texts = ["Go ahead.", "I'm Gabe Finger with The Daily Caller. A question?", "An answer " * 30,
+             "So they're on their own?"]
+    assert [a.turn for a in askers(texts, [False, True, False, True])] == [1]

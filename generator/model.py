@@ -145,6 +145,24 @@ class Speaker:
     def year_url(self, year: str) -> str:
         return f"{self.url}{year}/"
 
+    def figures(self) -> dict:
+        """Briefings and words by year (oldest first), stage directions in their turns by
+        kind, from what the parse counted per label: no turn is read."""
+        years: dict[str, list[int]] = {}
+        marks: dict[str, int] = {}
+        for briefing, labels in self.appearing:
+            stats = briefing.raw.label_stats if briefing.raw is not None else []
+            year = years.setdefault(year_of(briefing.date), [0, 0])
+            year[0] += 1
+            for i in labels:
+                if i < len(stats):
+                    year[1] += stats[i][0]
+                    for kind, n in stats[i][1].items():
+                        marks[kind] = marks.get(kind, 0) + n
+        ordered = sorted(years.items(), key=lambda item: (item[0] == "undated", item[0]))
+        return {"briefings": [(y, b) for y, (b, _) in ordered], "words": [(y, w) for y, (_, w) in ordered],
+                "marks": dict(sorted(marks.items()))}
+
     def appeared_with(self) -> list[tuple[Speaker, int]]:
         """Other people in this speaker's briefings, most shared briefings first."""
         counts: dict[str, tuple[Speaker, int]] = {}

@@ -71,7 +71,8 @@ def environment(config: Config) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals.update(config=config, version=__version__, asked_in=asked_in)
+    env.globals.update(config=config, version=__version__, asked_in=asked_in, per_month=per_month,
+                       per_year=lambda site: [(year, len(group)) for year, group in reversed(site.years)])
     env.filters.update(
         paragraph=paragraph_html, markdown=_markdown_block, date=format_date, iso=_iso,
         absolute=lambda path: absolute_url(config, path), feed_id=lambda path: feed_id(config, path),
@@ -103,6 +104,26 @@ def format_date(day: dt.date | None, missing: str = "Undated") -> str:
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
+
+
+def per_month(briefings) -> list[tuple[str, int]]:
+    """How many briefings each month has (`December 2015`), oldest first, months without
+    any left in; undated last."""
+    counts: dict[tuple[int, int], int] = {}
+    undated = 0
+    for briefing in briefings:
+        if briefing.date is None:
+            undated += 1
+        else:
+            month = (briefing.date.year, briefing.date.month)
+            counts[month] = counts.get(month, 0) + 1
+    rows = []
+    if counts:
+        (year, month), last = min(counts), max(counts)
+        while (year, month) <= last:
+            rows.append((f"{_MONTHS[month - 1]} {year}", counts.get((year, month), 0)))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return rows + ([("Undated", undated)] if undated else [])
 
 
 def _iso(day: dt.date | None) -> str:
@@ -227,7 +248,7 @@ def speaker_page(speaker: Speaker) -> Page:
     others = tuple((o.slug, o.name, n) for o, n in speaker.appeared_with())
     years = tuple((year, len(group)) for year, group in speaker.years) if speaker.paginated else ()
     key = (speaker.slug, speaker.name, tuple(speaker.offices), speaker.bio, speaker.turn_count,
-           len(speaker.briefings), _appearances_key(shown), others, years)
+           len(speaker.briefings), _appearances_key(shown), others, years, repr(speaker.figures()))
     return Page(f"{speaker.url}index.html", "speaker.html", {"speaker": speaker, "appearances": Appearances(shown)},
                 key)
 

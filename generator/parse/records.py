@@ -115,6 +115,9 @@ class RawTranscript:
     # who asks each question turn the transcript names an asker for (floor.Asked), worked
     # out by the build as it parses
     asked: list[tuple] = field(default_factory=list)
+    # for each label of the cast, in its order: (words spoken, {mark kind: count}), worked
+    # out by the build as it parses: a speaker's figures without reading their turns
+    label_stats: list[tuple[int, dict[str, int]]] = field(default_factory=list)
     turns: list[RawTurn] | LazyTurns = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 

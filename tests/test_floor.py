@@ -204,3 +204,48 @@ def test_a_reporter_s_own_introduction_takes_the_floor_for_one_question():
     texts = ["Go ahead.", "I'm Gabe Finger with The Daily Caller. A question?", "An answer " * 30,
              "So they're on their own?"]
     assert [a.turn for a in askers(texts, [False, True, False, True])] == [1]
+
+
+# ---- the hand check, on the corpus (runs when PODIUM_CORPUS is set; CI sets it) ------
+
+HAND_CHECK = Path(__file__).parent / "fixtures" / "questions"
+
+
+@pytest.fixture(scope="module")
+def corpus_attributions(corpus, tmp_path_factory):
+    import importlib.machinery
+    import importlib.util
+    import os
+
+    from generator.build import check
+    path = Path(__file__).parent.parent / "bench" / "questions"
+    loader = importlib.machinery.SourceFileLoader("bench_questions", str(path))
+    bench = importlib.util.module_from_spec(importlib.util.spec_from_loader("bench_questions", loader))
+    loader.exec_module(bench)
+    site, _ = check(corpus, workers=os.cpu_count() or 1, cache=tmp_path_factory.mktemp("cache"))
+    return {(a["file"], a["line"]): a for a in bench.attributions(site, corpus.resolve())}
+
+
+@pytest.mark.corpus
+def test_the_hand_checked_attributions_are_what_the_build_gives(corpus_attributions):
+    import yaml
+    checked = yaml.safe_load((HAND_CHECK / "hand-check.yaml").read_text())
+    assert len(checked) == 50
+    for entry in checked:
+        found = corpus_attributions.get((entry["file"], entry["line"]))
+        if entry["verdict"] == "right":
+            assert found is not None, entry
+            assert (found["asker"], found["outlet"], found["evidence"]) == (
+                entry["asker"], entry["outlet"], entry["evidence"]), entry
+    assert sum(e["verdict"] == "right" for e in checked) >= 49
+
+
+@pytest.mark.corpus
+def test_the_first_hand_check_s_wrong_names_are_gone(corpus_attributions):
+    import yaml
+    first = yaml.safe_load((HAND_CHECK / "hand-check-first.yaml").read_text())
+    wrong = [e for e in first if e["verdict"] == "wrong"]
+    assert len(wrong) == 3
+    for entry in wrong:
+        found = corpus_attributions.get((entry["file"], entry["line"]))
+        assert found is None or found["asker"] != entry["asker"], entry

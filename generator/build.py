@@ -26,7 +26,13 @@ from generator.inputs import site_inputs
 from generator.link import LinkMemo, link
 from generator.model import Briefing, Site, forget_turns, words_of
 from generator.parse import decode_source, parse_transcript
-from generator.parse.records import RawTranscript, forget_unpacked, mark_kind
+from generator.parse.records import (
+    RawTranscript,
+    SegmentKind,
+    forget_unpacked,
+    mark_kind,
+    mark_language,
+)
 from generator.progress import Progress
 from generator.registry import find_registry, site_registry
 from generator.render import NO_BASE_URL, PACKAGE, Page, Renderer, content_key, pages, template_dir
@@ -213,28 +219,42 @@ def _parse_one(job: tuple[str, bytes | Path, Path | None]) -> tuple[str, tuple[R
         for turn in raw.turns:  # kept beside the paragraphs in the cache
             turn.words = words_of(turn.paragraphs)
         raw.mentions = introductions(raw.cast().labels, raw.turns)
+        raw.turn_marks = turn_marks(raw.turns)
+        marks = [[kind for kind, _, _ in raw.turn_marks.get(i, ())] for i in range(len(raw.turns))]
         raw.asked = askers([turn.words for turn in raw.turns], [asks(turn.label) for turn in raw.turns],
-                           [any(mark_kind(s) == "crosstalk" for p in turn.paragraphs for s in p.segments)
-                            for turn in raw.turns], officials(raw.cast().labels))
-        raw.label_stats = label_stats(raw)
+                           ["crosstalk" in kinds for kinds in marks], officials(raw.cast().labels))
+        raw.label_stats = label_stats(raw, marks)
         parsed = raw, problems + raw.diagnostics
     store.store("parsed", key, parsed)
     return key, store.load("parsed", key) or parsed
 
 
-def label_stats(raw: RawTranscript) -> list[tuple[int, dict[str, int]]]:
-    """Words and stage directions by label (RawTranscript.label_stats)."""
+MARKED = (SegmentKind.DIRECTION, SegmentKind.INTERPRETATION)
+
+
+def turn_marks(turns) -> dict[int, tuple[tuple[str, str, str | None], ...]]:
+    """Each turn's marks (RawTranscript.turn_marks)."""
+    found = {}
+    for i, turn in enumerate(turns):
+        marks = tuple((kind, s.text, mark_language(s)) for p in turn.paragraphs for s in p.segments
+                      if s.kind in MARKED and (kind := mark_kind(s)))
+        if marks:
+            found[i] = marks
+    return found
+
+
+def label_stats(raw: RawTranscript, marks: list[list[str]]) -> list[tuple[int, dict[str, int]]]:
+    """Words and stage directions by label (RawTranscript.label_stats), from each turn's
+    mark kinds."""
     index = {label: i for i, label in enumerate(raw.cast().labels)}
     stats: list[tuple[int, dict[str, int]]] = [(0, {}) for _ in index]
-    for turn in raw.turns:
+    for turn, kinds in zip(raw.turns, marks):
         if turn.label is None:
             continue
-        words, marks = stats[index[turn.label]]
-        for paragraph in turn.paragraphs:
-            for segment in paragraph.segments:
-                if (kind := mark_kind(segment)) is not None:
-                    marks[kind] = marks.get(kind, 0) + 1
-        stats[index[turn.label]] = (words + len((turn.words or "").split()), marks)
+        words, counts = stats[index[turn.label]]
+        for kind in kinds:
+            counts[kind] = counts.get(kind, 0) + 1
+        stats[index[turn.label]] = (words + len((turn.words or "").split()), counts)
     return stats
 
 

@@ -39,6 +39,7 @@ from generator.model import Asker, Briefing, Outlet, Reporter, TurnKind, slugify
 from generator.registry import normalise_label
 
 ANSWER_WORDS = 20  # a remark this long, after the question, answers it
+_TAIL = 600  # characters at the end of a turn that a call-out is looked for in
 
 _W = r"(?:Mc|Mac|O['’]|D['’])?[A-Z][\w'’-]*\w"  # a capitalised word: "DeYoung", "Al-Haj", "O'Keefe"
 _P = r"(?:de|da|del|van|von|der|al|el|bin|le|la|du|dos)"  # particles inside a name
@@ -93,7 +94,10 @@ _AFTER_CALL = re.compile(
     r"|go\s+ahead|you'?r?e?\s+open|you’re\s+open|your\s+line\s+is\s+open|please\s+unmute|if\s+you\s+could)"
 )
 _VOCATIVE = re.compile(rf"^{_FIRST},{_S}")
-_SENTENCE = re.compile(r"(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!Mrs\.)(?<!\b[A-Z]\.)(?<=[.?!])\s+(?=[A-Z\"“(])")
+_SENTENCE = re.compile(r"[.?!] +(?=[A-Z\"“(])")  # a sentence ends here, unless after an abbreviation:
+_NOT_AN_END = re.compile(r"(?:\bMr|\bMs|\bDr|Mrs|\b[A-Z])$")  # "Mr. Knoller", "Gene B. Sperling"
+_CLOSE_WORDS = ("conclud", "that ends", "all the time", "everybody", "thank you all")
+_INTRO_WORDS = ("my name", "i'm", "i’m", "i am", "this is")
 # Called on with no name: the floor passes to someone we cannot name.
 _BARE = re.compile(
     r"^(?:(?:Yes|Yeah|Yep|Okay|OK|Sure|All\s+right|Right|Thank\s+you|Thanks)(?:,\s+(?:sir|ma'am|ma’am))?[.,!]?\s+)*"
@@ -181,7 +185,7 @@ def askers(texts: Sequence[str], questions: Sequence[bool], crosstalk: Sequence[
     last_question = ""
     common = _LowerCase("\n".join(texts))
     for i, (words, question) in enumerate(zip(texts, questions)):
-        text = " ".join(words.split())
+        text = " ".join(words[:_TAIL].split()) if question else ""  # a question's opening
         if i < len(crosstalk) and crosstalk[i]:
             holder = None  # people talk over each other: whoever speaks next is anyone
         if question:
@@ -208,7 +212,7 @@ def askers(texts: Sequence[str], questions: Sequence[bool], crosstalk: Sequence[
             holder = None
         elif call == "bare":
             granted = holder is not None and i and questions[i - 1] and _FOLLOW.search(last_question) \
-                and len(last_question.split()) < 15 and len(text.split()) <= 4  # "Can I follow up?" "Sure."
+                and len(last_question.split()) < 15 and len(words.split(None, 5)) <= 4  # "Can I follow up?" "Sure."
             if not granted:
                 holder = None
             answered = False
@@ -218,7 +222,7 @@ def askers(texts: Sequence[str], questions: Sequence[bool], crosstalk: Sequence[
             name, outlet, first, moderated = call
             how = "first-name call-out" if name is None else "call-out"
             holder, asked, answered = _Holder(name, outlet, first, i, how, moderated), False, False
-        elif holder is not None and asked and len(text.split()) >= ANSWER_WORDS:
+        elif holder is not None and asked and len(words.split(None, ANSWER_WORDS)) >= ANSWER_WORDS:
             answered = True
     return _named_in_briefing(found)
 
@@ -238,9 +242,11 @@ def call_out(text: str, common=frozenset()):
     on, no name), (name, outlet, first name, moderated), or None. The call is the last
     sentence of the turn's last paragraph, or the one before a cue such as "You should
     be able to unmute yourself"."""
-    paragraph = text.rstrip().rsplit("\n\n", 1)[-1]
-    paragraph = " ".join(paragraph.split())
-    sentences = _SENTENCE.split(paragraph)[-3:]
+    text = text.rstrip()
+    paragraph = text[text.rfind("\n\n") + 2:] if "\n\n" in text[-_TAIL:] else text
+    whole = len(paragraph) <= _TAIL  # a long paragraph is read at its end only
+    paragraph = " ".join((paragraph if whole else paragraph[-_TAIL:]).split())
+    sentences = _last_sentences(paragraph)
     while len(sentences) > 1 and _AFTER_CALL.match(sentences[-1]):
         sentences.pop()
     last = sentences[-1].strip() if sentences else ""
@@ -260,19 +266,36 @@ def call_out(text: str, common=frozenset()):
             return None, outlet, first, moderated
     # "Sam, I did promise you one. And then Ann." "Ann, last one.": a short last paragraph
     # that opens by naming someone gives them the floor
-    if (m := _VOCATIVE.match(paragraph)) and len(paragraph.split()) <= 15 and m["first"] not in _NOT_FIRST:
+    if whole and (m := _VOCATIVE.match(paragraph)) and len(paragraph.split()) <= 15 and m["first"] not in _NOT_FIRST:
         return None, None, m["first"], False
     if _BARE.match(last):
         return "bare"
-    if _CLOSE.search(paragraph):
+    low = paragraph.lower()
+    if any(word in low for word in _CLOSE_WORDS) and _CLOSE.search(paragraph):
         return "close"
     return None
+
+
+def _last_sentences(paragraph: str, count: int = 3) -> list[str]:
+    """The paragraph's last `count` sentences (a full stop after "Mr" or an initial ends
+    none)."""
+    ends = [m.start() + 1 for m in _SENTENCE.finditer(paragraph) if not _abbreviation(paragraph, m.start())]
+    starts = [0, *(end + 1 for end in ends)]
+    cuts = [*ends, len(paragraph)]
+    return [paragraph[a:b].strip() for a, b in zip(starts, cuts)][-count:]
+
+
+def _abbreviation(text: str, end: int) -> bool:
+    """Whether the word before `end` (a full stop) is "Mr", "Ms", "Mrs", "Dr" or an initial."""
+    words = text[max(0, end - 12):end].rsplit(None, 1)
+    return bool(words) and _NOT_AN_END.search(words[-1]) is not None
 
 
 def self_introduction(text: str, common=frozenset()) -> tuple[str, str | None] | None:
     """(name, outlet) a question turn opens with: "My name is X from Y", "Hi, X with Y." """
     head = text[:400]
-    for pattern in (_MY_NAME, _OPENING):
+    low = head.lower()
+    for pattern in (_MY_NAME, _OPENING) if any(word in low for word in _INTRO_WORDS) else (_OPENING,):
         if (m := pattern.search(head)) and _a_name(m["name"], common):
             return tidy(m["name"]), _outlet(m["outlet"])
     return None

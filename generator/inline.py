@@ -16,7 +16,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup, escape
 
-from generator.parse.records import Paragraph, Segment, SegmentKind
+from generator.parse.records import Paragraph, Segment, SegmentKind, mark_kind
 
 SCHEME = re.compile(r"([^/?#]*?):")  # anything before the first colon that precedes / ? #
 SAFE_SCHEMES = {"http", "https", "mailto"}
@@ -68,6 +68,8 @@ def markdown_inline(source: str) -> Markup:
 def segment_html(segment: Segment, is_markdown: bool) -> Markup:
     if segment.kind is SegmentKind.TEXT:
         return markdown_inline(segment.text) if is_markdown else escape(segment.text)
+    if segment.kind is SegmentKind.DIRECTION:  # styled by kind: laughter, applause, crosstalk, inaudible, other
+        return Markup(f'<span class="direction mark-{mark_kind(segment)}">') + escape(segment.text) + Markup("</span>")
     start, end = _ELEMENTS[segment.kind]
     return Markup(start) + escape(segment.text) + Markup(end)
 

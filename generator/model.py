@@ -22,7 +22,6 @@ from generator.parse.records import (
     LazyTurns,
     Paragraph,
     RawTranscript,
-    SegmentKind,
     mark_kind,
     mark_language,
 )
@@ -221,6 +220,11 @@ class Outlet:
     def questions(self) -> int:
         return sum(len(turns) for _, turns in self.asked)
 
+    @property
+    def newest(self) -> list[tuple[Briefing, tuple[int, ...]]]:
+        """Briefings asked in for it, newest first (undated last)."""
+        return sorted(self.asked, key=lambda a: a[0].sort_key(), reverse=True)
+
 
 @dataclass(eq=False)
 class Reporter:
@@ -326,6 +330,9 @@ class Utterance:
     def marks(self) -> list[tuple[str, str, str | None]]:
         """Its stage directions and interpretation marks, in order: (kind, as printed,
         language) with kind one of records.MARK_KINDS ("laughter", "interpretation")."""
+        known = self.briefing.raw.turn_marks if self.briefing.raw is not None else None
+        if known is not None:  # worked out by the parse: the paragraphs need not be read
+            return list(known.get(self.index - 1, ()))
         return [(kind, s.text, mark_language(s)) for p in self.paragraphs for s in p.segments
                 if (kind := mark_kind(s)) is not None]
 
@@ -336,9 +343,7 @@ class Utterance:
 
     @property
     def interpreted(self) -> bool:
-        return any(
-            s.kind is SegmentKind.INTERPRETATION for p in self.paragraphs for s in p.segments
-        )
+        return any(kind == "interpretation" for kind, _, _ in self.marks)
 
 
 @dataclass(eq=False, slots=True)

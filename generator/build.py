@@ -26,18 +26,13 @@ from generator.inputs import site_inputs
 from generator.link import LinkMemo, link
 from generator.model import Briefing, Site, forget_turns, words_of
 from generator.parse import decode_source, parse_transcript
-from generator.parse.records import (
-    RawTranscript,
-    SegmentKind,
-    forget_unpacked,
-    mark_kind,
-    mark_language,
-)
+from generator.parse.records import RawTranscript, forget_unpacked, marks_of
 from generator.progress import Progress
 from generator.registry import find_registry, site_registry
 from generator.render import NO_BASE_URL, PACKAGE, Page, Renderer, content_key, pages, template_dir
 from generator.search import SearchBriefing, SearchCache, SearchDocument
 from generator.search.build import SHARDS, index_files
+from generator.search.documents import INTERPRETED_KEY, OUTLET_KEY, REPORTER_KEY
 from generator.search.files import SearchFile
 from generator.search.refs import assign_slots
 from generator.write import LookAhead, Placed, SiteWriter, check_output
@@ -229,18 +224,9 @@ def _parse_one(job: tuple[str, bytes | Path, Path | None]) -> tuple[str, tuple[R
     return key, store.load("parsed", key) or parsed
 
 
-MARKED = (SegmentKind.DIRECTION, SegmentKind.INTERPRETATION)
-
-
 def turn_marks(turns) -> dict[int, tuple[tuple[str, str, str | None], ...]]:
     """Each turn's marks (RawTranscript.turn_marks)."""
-    found = {}
-    for i, turn in enumerate(turns):
-        marks = tuple((kind, s.text, mark_language(s)) for p in turn.paragraphs for s in p.segments
-                      if s.kind in MARKED and (kind := mark_kind(s)))
-        if marks:
-            found[i] = marks
-    return found
+    return {i: marks for i, turn in enumerate(turns) if (marks := marks_of(turn.paragraphs))}
 
 
 def label_stats(raw: RawTranscript, marks: list[list[str]]) -> list[tuple[int, dict[str, int]]]:
@@ -463,11 +449,11 @@ def search_documents(briefing: Briefing) -> list[SearchDocument]:
                 continue
             filters = []
             if u.asker is not None and u.asker.reporter is not None:
-                filters.append((f"@reporter/{u.asker.reporter.slug}", u.asker.reporter.name))
+                filters.append((REPORTER_KEY + u.asker.reporter.slug, u.asker.reporter.name))
             if u.asker is not None and u.asker.outlet is not None:
-                filters.append((f"@outlet/{u.asker.outlet.slug}", u.asker.outlet.name))
+                filters.append((OUTLET_KEY + u.asker.outlet.slug, u.asker.outlet.name))
             if u.interpreted:
-                filters.append(("@interpreted", "Interpreted"))
+                filters.append((INTERPRETED_KEY, "Interpreted"))
             documents.append(SearchDocument(
                 position=u.index - 1, text=u.text, speaker=u.speaker_name,
                 speaker_slug=u.speaker.slug if u.speaker else None, url=u.url,

@@ -17,14 +17,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 from generator.inline import markdown_text
-from generator.parse.records import (
-    Cast,
-    LazyTurns,
-    Paragraph,
-    RawTranscript,
-    mark_kind,
-    mark_language,
-)
+from generator.parse.records import Cast, LazyTurns, Paragraph, RawTranscript, marks_of
 
 SLUG_MAX = 80
 NO_CAST = Cast((), (), (), 0)  # a briefing's until the link pass gives it its transcript's
@@ -201,20 +194,11 @@ class Appearances(Sequence[tuple["Briefing", list["Utterance"]]]):
         return appearance.briefing, appearance.turns
 
 
-@dataclass(eq=False)
-class Outlet:
-    """A news organisation reporters ask for, in one printed form ("Washington Post" and
-    "The Washington Post" are one)."""
+class _Asking:
+    """What an outlet's or a reporter's questions give (`asked`: each briefing with the
+    indexes, 0-based, of its question turns)."""
 
-    slug: str
-    name: str
-    reporters: list[Reporter] = field(default_factory=list)  # most questions first
-    asked: list[tuple[Briefing, tuple[int, ...]]] = field(default_factory=list)  # turn indexes, 0-based
-    variants: set[str] = field(default_factory=set)
-
-    @property
-    def url(self) -> str:
-        return f"outlets/{self.slug}/"
+    asked: list[tuple[Briefing, tuple[int, ...]]]
 
     @cached_property
     def questions(self) -> int:
@@ -222,12 +206,28 @@ class Outlet:
 
     @property
     def newest(self) -> list[tuple[Briefing, tuple[int, ...]]]:
-        """Briefings asked in for it, newest first (undated last)."""
+        """Briefings asked in, newest first (undated last)."""
         return sorted(self.asked, key=lambda a: a[0].sort_key(), reverse=True)
 
 
 @dataclass(eq=False)
-class Reporter:
+class Outlet(_Asking):
+    """A news organisation reporters ask for, in one printed form ("Washington Post" and
+    "The Washington Post" are one)."""
+
+    slug: str
+    name: str
+    reporters: list[Reporter] = field(default_factory=list)  # most questions first
+    asked: list[tuple[Briefing, tuple[int, ...]]] = field(default_factory=list)
+    variants: set[str] = field(default_factory=set)
+
+    @property
+    def url(self) -> str:
+        return f"outlets/{self.slug}/"
+
+
+@dataclass(eq=False)
+class Reporter(_Asking):
     """A person who asks questions, named by the transcripts (floor.askers): never one
     of the speakers, whose pages are the officials'."""
 
@@ -243,14 +243,10 @@ class Reporter:
         return f"reporters/{self.slug}/"
 
     @cached_property
-    def questions(self) -> int:
-        return sum(len(turns) for _, turns in self.asked)
-
-    @cached_property
     def by_year(self) -> list[tuple[str, list[tuple[Briefing, tuple[int, ...]]]]]:
         """Briefings asked in, newest first, grouped by year."""
         groups: dict[str, list] = {}
-        for briefing, turns in sorted(self.asked, key=lambda a: a[0].sort_key(), reverse=True):
+        for briefing, turns in self.newest:
             groups.setdefault(year_of(briefing.date), []).append((briefing, turns))
         return list(groups.items())
 
@@ -333,8 +329,7 @@ class Utterance:
         known = self.briefing.raw.turn_marks if self.briefing.raw is not None else None
         if known is not None:  # worked out by the parse: the paragraphs need not be read
             return list(known.get(self.index - 1, ()))
-        return [(kind, s.text, mark_language(s)) for p in self.paragraphs for s in p.segments
-                if (kind := mark_kind(s)) is not None]
+        return list(marks_of(self.paragraphs))
 
     @property
     def language(self) -> str | None:

@@ -44,6 +44,9 @@ _MARK_WORDS = (
 _LANGUAGE = re.compile(r"\b(?i:from|in|speaks?|speaking|into)\s+(?:in\s+)?([A-Z][a-z]+)\b")
 
 
+_MARKED = (SegmentKind.DIRECTION, SegmentKind.INTERPRETATION)
+
+
 def mark_kind(segment: Segment) -> str | None:
     """What a stage direction or interpretation mark is (one of MARK_KINDS), or None for
     a segment that is neither: `(Laughter.)` laughter, `(Cross-talk.)` crosstalk,
@@ -56,6 +59,13 @@ def mark_kind(segment: Segment) -> str | None:
         if pattern.search(segment.text):
             return kind
     return "other"
+
+
+def marks_of(paragraphs) -> tuple[tuple[str, str, str | None], ...]:
+    """A turn's stage directions and interpretation marks, in order: (kind, as printed,
+    language)."""
+    return tuple((kind, s.text, mark_language(s)) for p in paragraphs for s in p.segments
+                 if s.kind in _MARKED and (kind := mark_kind(s)) is not None)
 
 
 def mark_language(segment: Segment) -> str | None:

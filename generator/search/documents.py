@@ -5,6 +5,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 
+# The keys of SearchDocument.filters: a reporter's and an outlet's by slug, and one for
+# interpreted turns (a speaker's slug never starts with "@").
+REPORTER_KEY, OUTLET_KEY, INTERPRETED_KEY = "@reporter/", "@outlet/", "@interpreted"
+
 
 @dataclass(frozen=True)
 class SearchDocument:

@@ -13,7 +13,13 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from generator.export import html_safe
-from generator.search.documents import SearchBriefing, SearchDocument
+from generator.search.documents import (
+    INTERPRETED_KEY,
+    OUTLET_KEY,
+    REPORTER_KEY,
+    SearchBriefing,
+    SearchDocument,
+)
 from generator.search.refs import ref_of
 
 if TYPE_CHECKING:
@@ -174,12 +180,12 @@ _FOLDERS = {"speakers": "speakers", "askers": "askers", "outlets": "outlets", "i
 
 def _filter_kind(key: str) -> tuple[str, str]:
     """A filter key's list in filters.json and its slug: "@reporter/x" is ("askers", "x")."""
-    if key == "@interpreted":
+    if key == INTERPRETED_KEY:
         return "interpreted", "interpreted"
-    if key.startswith("@reporter/"):
-        return "askers", key.removeprefix("@reporter/")
-    if key.startswith("@outlet/"):
-        return "outlets", key.removeprefix("@outlet/")
+    if key.startswith(REPORTER_KEY):
+        return "askers", key.removeprefix(REPORTER_KEY)
+    if key.startswith(OUTLET_KEY):
+        return "outlets", key.removeprefix(OUTLET_KEY)
     return "speakers", key
 
 

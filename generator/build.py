@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import os
 import time
+from array import array
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -213,6 +214,7 @@ def _parse_one(job: tuple[str, bytes | Path, Path | None]) -> tuple[str, tuple[R
         raw = parse_transcript(display, text)
         for turn in raw.turns:  # kept beside the paragraphs in the cache
             turn.words = words_of(turn.paragraphs)
+        raw.word_counts = array("i", [len(turn.words.split()) for turn in raw.turns])
         raw.mentions = introductions(raw.cast().labels, raw.turns)
         raw.turn_marks = turn_marks(raw.turns)
         marks = [[kind for kind, _, _ in raw.turn_marks.get(i, ())] for i in range(len(raw.turns))]
@@ -234,13 +236,13 @@ def label_stats(raw: RawTranscript, marks: list[list[str]]) -> list[tuple[int, d
     mark kinds."""
     index = {label: i for i, label in enumerate(raw.cast().labels)}
     stats: list[tuple[int, dict[str, int]]] = [(0, {}) for _ in index]
-    for turn, kinds in zip(raw.turns, marks):
+    for turn, kinds, count in zip(raw.turns, marks, raw.word_counts):
         if turn.label is None:
             continue
         words, counts = stats[index[turn.label]]
         for kind in kinds:
             counts[kind] = counts.get(kind, 0) + 1
-        stats[index[turn.label]] = (words + len((turn.words or "").split()), counts)
+        stats[index[turn.label]] = (words + count, counts)
     return stats
 
 

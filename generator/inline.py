@@ -75,7 +75,10 @@ def segment_html(segment: Segment, is_markdown: bool) -> Markup:
 
 
 def paragraph_html(paragraph: Paragraph) -> Markup:
-    return Markup(" ").join(segment_html(s, paragraph.markdown) for s in paragraph.segments)
+    segments = paragraph.segments
+    if len(segments) == 1 and not paragraph.markdown and segments[0].kind is SegmentKind.TEXT:
+        return escape(segments[0].text)  # most paragraphs: words only
+    return Markup(" ").join(segment_html(s, paragraph.markdown) for s in segments)
 
 
 _TAGS = re.compile(r"<[^>]*>")

@@ -371,7 +371,7 @@ class Exchange:
     def opening(self) -> str:
         """Its first words, for a list of exchanges."""
         text = next((u.text for u in self.utterances if u.text), "")
-        words = text.split()
+        words = text.split(maxsplit=12)  # the thirteenth, if any, is the rest
         return " ".join(words[:12]) + (" …" if len(words) > 12 else "")
 
 
@@ -457,14 +457,19 @@ class Briefing:
     def figures(self) -> dict:
         """What the briefing's figures show, as data: words by speaker (speaking share),
         questions asked and attributed, outlets called on, the longest answer, and the
-        stage directions by kind."""
+        stage directions by kind (worked out once: the page and the export show them)."""
+        return self._figures
+
+    @cached_property
+    def _figures(self) -> dict:
         words: dict[str, int] = {}
         longest = None
         marks: dict[str, int] = {}
         outlets: dict[str, int] = {}
         questions = attributed = 0
+        counts = self.raw.word_counts if self.raw is not None else None
         for u in self.utterances:
-            count = len(u.text.split())
+            count = counts[u.index - 1] if counts is not None else len(u.text.split())
             if u.kind is TurnKind.QUESTION:
                 questions += 1
                 if u.asker is not None:

@@ -71,7 +71,8 @@ def environment(config: Config) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals.update(config=config, version=__version__, asked_in=asked_in, per_month=per_month, question_nav=question_nav,
+    env.globals.update(config=config, version=__version__, asked_in=asked_in, per_month=per_month,
+                       transcript=transcript_html, exchange_list=exchange_list,
                        per_year=lambda site: [(year, len(group)) for year, group in reversed(site.years)])
     env.filters.update(
         paragraph=paragraph_html, markdown=_markdown_block, date=format_date, iso=_iso,
@@ -146,6 +147,38 @@ def question_nav(asked) -> dict[str, tuple[str | None, str | None]]:
     """Each question's exchange id -> the previous and the next one's (or None)."""
     ids = [exchange.id for exchange in asked]
     return {x: (ids[i - 1] if i else None, ids[i + 1] if i + 1 < len(ids) else None) for i, x in enumerate(ids)}
+
+
+def transcript_html(exchanges, asked, root: str) -> Markup:
+    """A briefing's exchanges, each a section of its turns (turn_html), with links to
+    the previous and next question on those that open with one. Python, as turn_html."""
+    around = question_nav(asked)
+    out = []
+    for exchange in exchanges:
+        x = exchange.id
+        out.append(f'    <section class="exchange" id="{x}" aria-label="Exchange {exchange.index}">\n')
+        if x in around:
+            before, after = around[x]
+            out.append('      <p class="question-nav">'
+                       + (f'<a href="#{before}" rel="prev">Previous question</a>' if before else "")
+                       + (f' <a href="#{after}" rel="next">Next question</a>' if after else "") + "</p>\n")
+        out.extend(f"      {turn_html(u, root)}\n" for u in exchange.utterances)
+        out.append("    </section>\n")
+    return Markup("".join(out))
+
+
+def exchange_list(asked) -> Markup:
+    """The items of a briefing's "On this page" list: for each question, who asked, who
+    answered, and its first words, linked to the exchange."""
+    out = []
+    for exchange in asked:
+        asker = exchange.asker
+        who = str(escape(asker.reporter.name if asker.reporter else asker.called)) if asker else "Question"
+        answerers = exchange.answerers
+        if answerers:
+            who += " → " + ", ".join(str(escape(s.name)) for s in answerers)
+        out.append(f'      <li><a href="#{exchange.id}">{who}</a>: {escape(exchange.opening)}</li>\n')
+    return Markup("".join(out))
 
 
 def per_month(briefings) -> list[tuple[str, int]]:

@@ -128,6 +128,9 @@ class RawTranscript:
     # for each label of the cast, in its order: (words spoken, {mark kind: count}), worked
     # out by the build as it parses: a speaker's figures without reading their turns
     label_stats: list[tuple[int, dict[str, int]]] = field(default_factory=list)
+    # each turn's words spoken (`len(words.split())`), worked out by the build as it
+    # parses: the briefing's figures count words without reading the turns
+    word_counts: array | None = None
     # each turn's stage directions and interpretation marks, (kind, as printed, language),
     # by turn index (turns without any left out); None until the build works them out.
     # Kept apart from the paragraphs: the export and the figures need them, not the words

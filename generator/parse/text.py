@@ -28,7 +28,7 @@ def normalize_line(line: str) -> str:
 
 def collapse(text: str) -> str:
     """Collapse runs of spaces to one and trim."""
-    return _RUNS_OF_SPACE.sub(" ", text).strip()
+    return _RUNS_OF_SPACE.sub(" ", text).strip() if "  " in text else text.strip()
 
 
 def split_lines(text: str) -> list[str]:

@@ -171,9 +171,14 @@ _INLINE_TURN = re.compile(
 )
 
 
+# What every split point of _INLINE_TURN has, found far faster than _INLINE_TURN's
+# lookbehind at every space: the last letter of a label and its colon, or `Q  `.
+_INLINE_HINT = re.compile(rf"[{_UP}'’\-]:  ?[^ ]|[.?!”\"] {{2,}}Q {{2,}}")
+
+
 def split_inline_turns(text: str) -> list[str]:
     """Split a line that holds two turns into one string per turn."""
-    if ":" not in text and "Q  " not in text:
+    if ":" not in text and "Q  " not in text or not _INLINE_HINT.search(text):
         return [text]
     return [part for part in _INLINE_TURN.split(text) if part]
 

@@ -25,7 +25,7 @@ FIELDS: tuple[tuple[str, int], ...] = (("text", 1), ("speaker", 2), ("title", 1)
 K1 = 1.2
 B = 0.75
 
-_SEPARATORS = re.compile("[" + re.escape(SEPARATOR_CHARS) + "]+")
+_TOKEN = re.compile("[^" + re.escape(SEPARATOR_CHARS) + "]+")
 
 
 def default_builder() -> Builder:
@@ -43,7 +43,7 @@ def tokenize(value: str | None) -> list[str]:
     """lunr.py's Tokenizer for a string, without per-character Python work."""
     if value is None:
         return []
-    return [t for t in _SEPARATORS.split(str(value).lower()) if t]
+    return _TOKEN.findall(str(value).lower())
 
 
 class TermPipeline:
@@ -75,15 +75,16 @@ class FieldTerms:
 def analyse_field(value: str | None, pipeline: TermPipeline) -> FieldTerms:
     memo = pipeline._memo
     tokens = tokenize(value)
-    try:
-        terms = [term for term in map(memo.__getitem__, tokens) if term is not None]
+    frequencies: dict[str | None, int] = {}
+    try:  # Counter's own C loop, over the memo's terms: in order of first appearance
+        _count_elements(frequencies, map(memo.__getitem__, tokens))
     except KeyError:  # a token not met before: the pipeline, then the memo has them all
         for raw in tokens:
             pipeline.term(raw)
-        terms = [term for term in map(memo.__getitem__, tokens) if term is not None]
-    frequencies: dict[str, int] = {}
-    _count_elements(frequencies, terms)  # Counter's own C loop: in order of first appearance
-    return FieldTerms(len(terms), frequencies)
+        frequencies = {}
+        _count_elements(frequencies, map(memo.__getitem__, tokens))
+    dropped = frequencies.pop(None, 0)  # stop words and tokens the pipeline removes
+    return FieldTerms(len(tokens) - dropped, frequencies)
 
 
 def analyse(values: Sequence[tuple[str, str, str]], pipeline: TermPipeline) -> list[tuple[FieldTerms, ...]]:

@@ -52,7 +52,7 @@ def load_config(path: Path | None) -> Config:
     if path is None:
         return Config()
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = load_yaml(path.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: unreadable configuration: {exc}") from exc
     if not isinstance(raw, dict):
@@ -62,3 +62,14 @@ def load_config(path: Path | None) -> Config:
     if unknown:
         raise ConfigError(f"{path}: unknown setting(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})")
     return Config().with_overrides(**{k: str(v) for k, v in raw.items()})
+
+
+def load_yaml(text: str):
+    """yaml.safe_load, by libyaml's parser where PyYAML was built with it (the same
+    documents, several times faster: the bundled registry of leaders is read on every
+    build); a document it refuses is read again by PyYAML's own, whose messages and
+    lines are the ones Podium reports."""
+    try:
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return yaml.safe_load(text)

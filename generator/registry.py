@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from generator.config import load_yaml
 from generator.errors import Diagnostic, error
 
 REGISTRY_NAMES = ("speakers.yaml", "speakers.yml")
@@ -106,7 +107,7 @@ def site_registry(path: Path | None, display: str = "") -> tuple[Registry, list[
 def leaders() -> tuple[Person, ...]:
     """The bundled heads of state and government (data/leaders.yaml), each with the
     dated office whose labels name them: `PRESIDENT MACRON` from 2017-05-14."""
-    entries = yaml.safe_load(LEADERS.read_text(encoding="utf-8"))
+    entries = load_yaml(LEADERS.read_text(encoding="utf-8"))
     people = []
     for entry in entries:
         surname = entry.get("surname") or entry["name"].split()[-1]
@@ -125,7 +126,7 @@ def load_registry(path: Path | None, display: str = "") -> tuple[Registry, list[
         return Registry(), []
     display = display or str(path)
     try:
-        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        entries = load_yaml(path.read_text(encoding="utf-8")) or []
     except yaml.YAMLError as exc:
         line = exc.problem_mark.line + 1 if getattr(exc, "problem_mark", None) else 1
         return Registry(), [error(display, line, "registry", f"unreadable YAML: {exc.problem}")]

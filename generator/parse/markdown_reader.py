@@ -12,6 +12,7 @@ import re
 
 import yaml
 
+from generator.config import load_yaml
 from generator.errors import error, warning
 from generator.parse.header import read_end, read_header
 from generator.parse.records import RawTranscript
@@ -22,16 +23,6 @@ _FENCE = "---"
 _HARD_BREAK = re.compile(r"(?: {2,}|\\)$")
 _BLOCK_START = re.compile(r"^(?:#{1,6} +|[-*+] {1,4}(?=\S)|\d{1,3}[.)] {1,4}(?=\S)|> ?)")
 _STRICT_TURN = re.compile(r"^(?:Q {2,}\S|[A-Z][A-Z.'’\- ]+:(?: |$))")
-
-
-def _load_yaml(text: str):
-    """yaml.safe_load, by libyaml's parser where PyYAML was built with it (the same
-    documents, several times faster); a document it refuses is read again by PyYAML's own,
-    whose messages and lines are the ones Podium reports."""
-    try:
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError:
-        return yaml.safe_load(text)
 
 
 def has_front_matter(lines: list[str]) -> bool:
@@ -71,7 +62,7 @@ def _front_matter(transcript: RawTranscript, lines: list[str]) -> int:
         )
         return len(lines)
     try:
-        meta = _load_yaml("\n".join(lines[1:end])) or {}
+        meta = load_yaml("\n".join(lines[1:end])) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1

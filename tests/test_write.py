@@ -5,7 +5,9 @@ import os
 import sys
 from pathlib import Path
 
+import hypothesis.strategies as st
 import pytest
+from hypothesis import given
 
 from generator import write
 from generator.cache import BuildCache, digest
@@ -347,3 +349,11 @@ def test_pieces_are_written_as_their_bytes_joined(tmp_path, monkeypatch, pwritev
     assert target.read_bytes() == data + b"end"
     generator.write._make_file(str(tmp_path / "new.json"), False, pieces)
     assert (tmp_path / "new.json").read_bytes() == data + b"end"
+
+
+@given(st.text(alphabet="ab.-_/\\\0 9Z", max_size=12))
+def test_a_plain_path_is_its_own_normal_form(path):
+    """SiteWriter's fast check (write._PLAIN_PATH) passes only paths that safe_relative
+    accepts and leaves as they are."""
+    if write._PLAIN_PATH.fullmatch(path):
+        assert str(write.safe_relative(path)) == path

@@ -18,6 +18,7 @@ from generator.build import build, source_files
 from generator.config import Config
 
 pytestmark = pytest.mark.corpus
+pytest_plugins = ["browser"]  # fixtures: browser, serve_folder
 PRESIDENTS = [(dt.date(2009, 1, 20), "barack-obama"), (dt.date(2017, 1, 20), "donald-j-trump"),
               (dt.date(2021, 1, 20), "joe-biden"), (dt.date(2025, 1, 20), "donald-j-trump")]
 ROLES = {"q", "question", "moderator", "operator", "aide", "staff", "interpreter",
@@ -123,3 +124,25 @@ def test_one_person_has_one_page(site, surname, name):
     record = json.loads((site[1] / "api" / "people.json").read_text(encoding="utf-8"))
     names = {p["name"] for p in record["people"] if p["name"].split()[-1].casefold() == surname}
     assert names == {name}
+
+
+@pytest.mark.browser
+def test_search_sorted_by_newest_lists_dates_in_order(site, exported, browser, serve_folder):
+    """On the corpus site in Chromium: "ceasefire", newest first, lists dates newest
+    first, and begins at the newest briefing that says it (worked out here from api/)."""
+    said = re.compile(r"\bceasefires?\b", re.IGNORECASE)
+    newest = max(b["date"] for b in exported if b["date"] and (
+        said.search(b["title"]) or any(said.search(u["text"] or "") for u in b["utterances"])))
+    with serve_folder(site[1]) as url:
+        context = browser.new_context()
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page.goto(f"{url}search/?q=ceasefire&sort=newest")
+        page.wait_for_function("""() => !document.getElementById('search-results').hasAttribute('aria-busy')
+            && /result/.test(document.getElementById('search-status').textContent)""")
+        dates = page.eval_on_selector_all("#search-results li .search-status",
+                                          r"ps => ps.map(p => (p.textContent.match(/\d{4}-\d{2}-\d{2}/) || [''])[0])")
+        assert page.locator("#search-sort").input_value() == "newest"
+        context.close()
+    assert len(dates) == 10 and dates == sorted(dates, reverse=True), dates
+    assert dates[0] == newest

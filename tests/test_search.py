@@ -120,6 +120,9 @@ def test_sharded_index_scores_like_lunr_py(tmp_path, monkeypatch):
     node = node_search(site, QUERIES)["results"]
     for query, got in zip(QUERIES, node):
         expected = lunr_py_results(briefings, query)
+        if query == "the":  # a stop word, which no index holds: the worker says so instead
+            assert expected == [] and got["user"] and "so common that the index leaves them out" in got["error"]
+            continue
         assert by_score(got) == by_score(expected), query
     assert sum(1 for r in node if r) >= 18  # the query set really finds things
 

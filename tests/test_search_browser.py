@@ -182,6 +182,53 @@ def test_filters_narrow_the_results_and_live_in_the_url(open_search, browser, si
     assert page.locator("#search-kind").input_value() == "gaggle"
 
 
+def test_results_sort_by_date_and_the_order_lives_in_the_url(open_search):
+    page = open_search("?q=syria")
+    relevant = [r["date"] for r in results(page)]
+    total = count(page)
+
+    page.select_option("#search-sort", "newest")
+    page.wait_for_url(re.compile(r"sort=newest"))
+    wait_for_results(page)
+    assert count(page) == total  # the same results, in another order
+    newest = [r["date"] for r in results(page)]
+    assert newest == sorted(newest, reverse=True) and len(set(newest)) > 1, newest
+    assert newest[0] >= max(relevant)
+    page.click("#search-more")  # the next page goes on in the same order
+    page.wait_for_function("() => document.querySelectorAll('#search-results li').length > 10")
+    wait_for_results(page)
+    more = [r["date"] for r in results(page)]
+    assert more == sorted(more, reverse=True) and more[:10] == newest
+
+    page.select_option("#search-sort", "oldest")
+    page.wait_for_url(re.compile(r"sort=oldest"))
+    wait_for_results(page)
+    oldest = [r["date"] for r in results(page)]
+    assert oldest == sorted(oldest) and oldest[0] <= min(relevant), oldest
+    assert params(page) == {"q": "syria", "sort": "oldest"}
+
+    page.select_option("#search-sort", "")  # back to relevance: no sort in the URL
+    page.wait_for_function("() => !location.search.includes('sort=')")
+    wait_for_results(page)
+    assert [r["date"] for r in results(page)] == relevant
+
+
+def test_a_search_of_common_words_says_why(open_search):
+    from playwright.sync_api import expect
+
+    for query, words in (("the", "“the” is a word"), ("%2Bthe+syria", "“the” is a word"),
+                         ("%22of+the%22", "“of”, “the” are words")):
+        page = open_search(f"?q={query}")
+        error = page.locator("#search-error")
+        expect(error).to_be_visible()
+        expect(error).to_contain_text(words + " so common that the index leaves them out")
+        assert page.locator("#search-results li").count() == 0
+    page = open_search("?q=the+syria")  # a common word beside another is no matter
+    assert results(page) and count(page) > 0
+    page = open_search("?q=%22the+United+States%22")  # nor in a phrase
+    assert results(page)
+
+
 def test_a_result_opens_its_turn(open_search):
     from playwright.sync_api import expect
 

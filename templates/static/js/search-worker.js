@@ -100,7 +100,26 @@ function createPodiumSearch(lunr, fetchJSON) {
       });
     });
     if (!positive) throw userError('Add a word to search for; a search cannot only exclude words.');
+    /* The index leaves out lunr's stop words ("the", "of"): a search that needs one
+       finds nothing, and says why rather than "No results". */
+    var asked = query.clauses.filter(function (c) { return c.presence !== lunr.Query.presence.PROHIBITED; });
+    var common = asked.filter(function (c) { return c.term.indexOf('*') === -1 && isStopWord(c.term); });
+    if (common.length === asked.length || common.some(function (c) { return c.presence === lunr.Query.presence.REQUIRED; })) {
+      throw commonWords(common.map(function (c) { return c.term; }));
+    }
     return { wanted: wanted, shards: Array.from(shards).sort(function (a, b) { return a - b; }) };
+  }
+
+  function isStopWord(word) {
+    var token = lunr.trimmer(new lunr.Token(word));
+    return token.toString() !== '' && !lunr.stopWordFilter(token);
+  }
+
+  function commonWords(words) {
+    var named = words.map(function (w) { return '“' + w + '”'; }).join(', ');
+    return userError((words.length === 1 ? named + ' is a word' : named + ' are words') + ' so common that the'
+      + ' index leaves them out, as it does “the”, “of” and “and”. Add a less common word, or search for a'
+      + ' phrase that has one, in quotes: "the president said".');
   }
 
   function userError(message) {
@@ -216,6 +235,9 @@ function createPodiumSearch(lunr, fetchJSON) {
   function rank(q) {
     return init().then(function (m) {
       var parsed = stripPhrases(q);
+      if (!parsed.lunrQuery && parsed.phrases.length) {  // "the of": a phrase of common words only
+        throw commonWords([].concat.apply([], parsed.phrases));
+      }
       var p = plan(m, parsed.lunrQuery);
       return Promise.all(p.shards.map(function (n) { return loadShard(m, n); })).then(function (shardEntries) {
         var index = sliceIndex(m, p.wanted, shardEntries);
@@ -316,15 +338,36 @@ function createPodiumSearch(lunr, fetchJSON) {
     return ranges;
   }
 
-  /* One page of results: {total, exact, results: [doc + highlights]} */
-  function search(q, filters, offset, limit) {
+  /* Results in date order (sort "newest" or "oldest"): refs are in date order, a
+   * briefing's turns in their own order; briefings.json gives each ref its briefing
+   * (first refs ascending) and date. Undated transcripts come last either way. */
+  function byDate(candidates, br, sort) {
+    var keyed = candidates.map(function (r) {
+      var ref = Number(r.ref), lo = 0, hi = br.first.length - 1;
+      while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (br.first[mid] <= ref) lo = mid; else hi = mid - 1; }
+      return { r: r, ref: ref, briefing: lo, dated: br.date[lo] ? 0 : 1 };
+    });
+    var way = sort === 'newest' ? -1 : 1;
+    keyed.sort(function (a, b) {
+      return a.dated - b.dated || way * (a.briefing - b.briefing) || a.ref - b.ref;
+    });
+    return keyed.map(function (k) { return k.r; });
+  }
+
+  /* One page of results: {total, exact, results: [doc + highlights]}; `sort` is
+   * "newest", "oldest" or empty (by relevance, as lunr ranks them). */
+  function search(q, filters, offset, limit, sort) {
     filters = filters || {};
     offset = offset || 0;
     limit = limit || 10;
+    if (sort && sort !== 'newest' && sort !== 'oldest') {
+      return Promise.reject(userError('Results can be ordered by relevance, newest first or oldest first.'));
+    }
     return init().then(function (m) {
-      return Promise.all([rank(q), filterFn(m, filters)]).then(function (both) {
-        var ranked = both[0], keep = both[1];
+      return Promise.all([rank(q), filterFn(m, filters), sort ? loadExtra('briefings.json') : null]).then(function (all) {
+        var ranked = all[0], keep = all[1];
         var candidates = ranked.results.filter(function (r) { return keep(Number(r.ref)); });
+        if (sort) candidates = byDate(candidates, all[2], sort);
         if (ranked.phrases.length === 0) {
           var page = candidates.slice(offset, offset + limit);
           return Promise.all(page.map(function (r) { return describe(m, r); })).then(function (docs) {
@@ -392,7 +435,7 @@ if (typeof module !== 'undefined' && module.exports) {
       podium.init().then(function () { self.postMessage({ type: 'ready' }); }, report(null));
       podium.filters().then(function (f) { self.postMessage({ type: 'filters', filters: f }); }, function () {});
     } else if (msg.type === 'search') {
-      podium.search(msg.q, msg.filters, msg.offset, msg.limit).then(function (res) {
+      podium.search(msg.q, msg.filters, msg.offset, msg.limit, msg.sort).then(function (res) {
         res.type = 'results';
         res.id = msg.id;
         self.postMessage(res);

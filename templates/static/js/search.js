@@ -1,4 +1,4 @@
-/* Podium search page: the form is the URL (?q=&speaker=&asker=&outlet=&interpreted=&kind=&from=&to=), the index
+/* Podium search page: the form is the URL (?q=&speaker=&asker=&outlet=&interpreted=&kind=&from=&to=&sort=), the index
  * work happens in search-worker.js, and results are built with DOM APIs only:
  * transcripts are data, never markup. */
 (function () {
@@ -11,7 +11,7 @@
   var errorBox = document.getElementById('search-error');
   var list = document.getElementById('search-results');
   var more = document.getElementById('search-more');
-  var PARAMS = ['q', 'speaker', 'asker', 'outlet', 'interpreted', 'kind', 'from', 'to'];
+  var PARAMS = ['q', 'speaker', 'asker', 'outlet', 'interpreted', 'kind', 'from', 'to', 'sort'];
   var PAGE = 10;
   var worker = null, ready = false, queued = null, lastId = 0, current = null;
 
@@ -75,7 +75,7 @@
     var s = state();
     if (!s.q) { clear(); status.textContent = ''; return; }
     start();
-    var message = { type: 'search', id: ++lastId, q: s.q, offset: offset, limit: PAGE,
+    var message = { type: 'search', id: ++lastId, q: s.q, offset: offset, limit: PAGE, sort: s.sort,
       filters: { speaker: s.speaker, asker: s.asker, outlet: s.outlet, interpreted: s.interpreted, kind: s.kind,
         from: s.from, to: s.to } };
     current = { id: message.id, offset: offset, query: s };

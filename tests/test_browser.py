@@ -199,13 +199,16 @@ def test_axe_finds_no_serious_violations(axe_context, axe_source, demo_url, name
     assert serious == [], json.dumps(violations, indent=1)
 
 
-@pytest.mark.parametrize("name", ["reporter", "reporters index", "outlet", "outlets index", "briefing"])
+@pytest.mark.parametrize("name", ["reporter", "reporters index", "outlet", "outlets index", "briefing", "search"])
 def test_axe_finds_no_violations_at_all_on_the_pages_of_who_asked(axe_context, axe_source, demo_url, name):
     """Issue 15: the reporter and outlet pages, and the briefing page that links to them,
-    with no violation of any impact."""
+    with no violation of any impact; and (issue 16) the search page with results, its
+    chart of matches over time and its order."""
     page = axe_context.new_page()
     try:
         page.goto(demo_url + PAGES[name])
+        if name == "search":
+            page.locator("#search-trend:not([hidden]) .trend button").first.wait_for()
         page.add_script_tag(content=axe_source)
         results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     finally:

@@ -146,3 +146,46 @@ def test_search_sorted_by_newest_lists_dates_in_order(site, exported, browser, s
         context.close()
     assert len(dates) == 10 and dates == sorted(dates, reverse=True), dates
     assert dates[0] == newest
+
+
+@pytest.mark.browser
+def test_a_word_over_time_equals_the_counts_in_the_export(site, exported, browser, serve_folder):
+    """The trend chart for "ceasefire" in Chromium: per year, the turns whose words (or
+    whose briefing's title) have the term, counted here from api/ with lunr.py's own
+    tokenizer, trimmer and stemmer; and a click on a year narrows the results to it."""
+    from lunr.stemmer import stemmer
+    from lunr.tokenizer import Tokenizer
+    from lunr.trimmer import trimmer
+
+    def has_term(text: str | None) -> bool:
+        return any(str(stemmer(trimmer(token))) == "ceasefir" for token in Tokenizer(text or ""))
+
+    expected: dict[str, int] = {}
+    for b in exported:
+        titled = has_term(b["title"])
+        n = sum(1 for u in b["utterances"] if u["text"] and (titled or has_term(u["text"]) or has_term(u["speaker"])))
+        if n:
+            year = b["date"][:4] if b["date"] else "undated"
+            expected[year] = expected.get(year, 0) + n
+    undated = expected.pop("undated", 0)
+    with serve_folder(site[1]) as url:
+        context = browser.new_context()
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page.goto(f"{url}search/?q=ceasefire")
+        page.wait_for_selector("#search-trend:not([hidden]) .trend button")
+        bars = page.eval_on_selector_all("#search-trend .trend button", """bs => bs.map(b =>
+            [b.getAttribute('data-from').slice(0, 4), Number(b.firstChild.textContent)])""")
+        note = page.locator("#search-trend-note").inner_text()
+        page.click("#search-trend .trend button >> nth=-2")  # the year before the last
+        page.wait_for_url(re.compile(r"to=\d{4}-12-31"))
+        page.wait_for_function("""() => !document.getElementById('search-results').hasAttribute('aria-busy')
+            && /result/.test(document.getElementById('search-status').textContent)""")
+        shown = page.eval_on_selector_all("#search-results li .search-status",
+                                          r"ps => ps.map(p => (p.textContent.match(/\d{4}-\d{2}-\d{2}/) || [''])[0])")
+        status = page.locator("#search-status").inner_text()
+        context.close()
+    assert {year: n for year, n in bars if n} == expected
+    assert note == (f"And {undated} in undated transcripts." if undated else "")
+    year, n = bars[-2]
+    assert status.startswith(f"{n} result") and shown and all(d.startswith(year + "-") for d in shown)

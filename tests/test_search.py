@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import bisect
 import json
 import os
 import pickle
@@ -362,3 +363,22 @@ def _field_columns(entry: str) -> list[tuple[str, str, str]]:
 def _columns(postings: dict[int, tuple[int, int]]) -> tuple[list[int], list[int], list[int]]:
     refs = sorted(postings)
     return refs, [postings[r][0] for r in refs], [postings[r][1] for r in refs]
+
+
+def test_the_manifest_says_where_each_year_and_month_begins():
+    """Every document of a period lies between its start and the next period's, and the
+    undated ones below the first: what the trend chart counts by."""
+    briefings = seed_briefings()
+    manifest = json.loads(build_search_index(briefings)["search/manifest.json"])
+    for width, starts in ((4, manifest["periods"]["years"]), (7, manifest["periods"]["months"])):
+        names = [name for name, _ in starts]
+        assert names == sorted(set(names)) and all(len(name) == width for name in names)
+        firsts = [first for _, first in starts]
+        for ref, _, briefing in documents(briefings):
+            at = bisect.bisect_right(firsts, ref) - 1
+            if briefing.date is None:
+                assert at == -1
+            else:
+                assert names[at] == briefing.date[:width]
+    # twelve briefings, one a month of 2015, but for the undated sixth: eleven months
+    assert len(manifest["periods"]["months"]) == 11 and [y for y, _ in manifest["periods"]["years"]] == ["2015"]

@@ -213,6 +213,35 @@ def test_results_sort_by_date_and_the_order_lives_in_the_url(open_search):
     assert [r["date"] for r in results(page)] == relevant
 
 
+def trend(page) -> list[tuple[str, int]]:
+    """The trend chart's bars: (period as the button narrows to it, count)."""
+    page.wait_for_selector("#search-trend:not([hidden]) .trend button")
+    return [(b["from"], int(b["count"])) for b in page.eval_on_selector_all(
+        "#search-trend .trend button",
+        "bs => bs.map(b => ({from: b.getAttribute('data-from'), count: b.firstChild.textContent}))")]
+
+
+def test_a_word_over_time_counts_every_match_and_narrows_the_dates(open_search):
+    page = open_search("?q=syria")
+    results(page)
+    total = count(page)
+    bars = trend(page)
+    assert page.locator("#search-trend-heading").inner_text() == "Matching turns by year"
+    assert [start[:4] for start, _ in bars] == ["2014", "2015", "2016", "2017"][:len(bars)]
+    assert sum(n for _, n in bars) == total  # every match, not the page shown
+
+    page.click("#search-trend .trend button >> nth=1")  # 2015
+    page.wait_for_url(re.compile(r"to=2015-12-31"))
+    wait_for_results(page)
+    assert params(page) == {"q": "syria", "from": "2015-01-01", "to": "2015-12-31"}
+    in_2015 = count(page)
+    assert in_2015 == bars[1][1]
+    assert all(r["date"].startswith("2015-") for r in results(page))
+    months = trend(page)  # one year: by month
+    assert page.locator("#search-trend-heading").inner_text() == "Matching turns by month"
+    assert all(start.startswith("2015-") for start, _ in months) and sum(n for _, n in months) == in_2015
+
+
 def test_a_search_of_common_words_says_why(open_search):
     from playwright.sync_api import expect
 

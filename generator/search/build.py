@@ -652,6 +652,16 @@ def _small_files(cache: SearchCache) -> list[SearchFile]:
     return files
 
 
+def _period_starts(indexed: Sequence[Indexed], width: int) -> list[list]:
+    """[period, first ref] for each year (width 4: "2014") or month (7: "2014-03") with a
+    dated briefing, in order: `indexed` in slot order, so in date order."""
+    starts: list[list] = []
+    for briefing in indexed:
+        if briefing.date is not None and (not starts or starts[-1][0] != briefing.date[:width]):
+            starts.append([briefing.date[:width], ref_of(briefing.slot, 0)])
+    return starts
+
+
 def _make_small_files(cache: SearchCache, indexed: Sequence[Indexed],
                       speakers: dict[str, list[Indexed]]) -> dict[str, bytes]:
     groups, names = cache.groups, [name for _, name in cache.shards]
@@ -670,6 +680,9 @@ def _make_small_files(cache: SearchCache, indexed: Sequence[Indexed],
         # shard i's file is shards/<shard_name(shards[i])>.json, but for these (name clashes)
         "shardNames": {str(i): name for i, (name, group) in enumerate(zip(names, groups))
                        if name != shard_name(group[0])},
+        # where each year's and month's refs begin (refs are in date order; those below the
+        # first are undated): a query's matches counted by period, as the trend chart shows
+        "periods": {"years": _period_starts(indexed, 4), "months": _period_starts(indexed, 7)},
     }
     files = {"search/manifest.json": json_bytes(manifest)}
     files.update(filter_files(indexed, speakers))

@@ -354,7 +354,46 @@ function createPodiumSearch(lunr, fetchJSON) {
     return keyed.map(function (k) { return k.r; });
   }
 
-  /* One page of results: {total, exact, results: [doc + highlights]}; `sort` is
+  /* How many of the matches fall in each year, or each month when they span two
+   * years or less: {unit, periods: [[period, count], ...] from the first period with a
+   * match to the last, none left out between, undated: count}, from the manifest's
+   * period starts (refs are in date order). Exact: every match is counted, not a page. */
+  function trend(m, candidates) {
+    var p = m.periods;
+    if (!p || !p.years.length || !candidates.length) return null;
+    var refs = candidates.map(function (r) { return Number(r.ref); });
+    var years = countBy(p.years, refs);
+    var unit = 'year', counts = years.counts;
+    var used = usedRange(counts);
+    if (used && Number(p.years[used[1]][0]) - Number(p.years[used[0]][0]) <= 1) {
+      unit = 'month';
+      counts = countBy(p.months, refs).counts;
+      used = usedRange(counts);
+    }
+    var starts = unit === 'year' ? p.years : p.months;
+    var periods = [];
+    if (used) for (var i = used[0]; i <= used[1]; i++) periods.push([starts[i][0], counts[i]]);
+    return { unit: unit, periods: periods, undated: years.undated };
+  }
+
+  function countBy(starts, refs) {
+    var counts = starts.map(function () { return 0; }), undated = 0;
+    refs.forEach(function (ref) {
+      if (ref < starts[0][1]) { undated++; return; }
+      var lo = 0, hi = starts.length - 1;
+      while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (starts[mid][1] <= ref) lo = mid; else hi = mid - 1; }
+      counts[lo]++;
+    });
+    return { counts: counts, undated: undated };
+  }
+
+  function usedRange(counts) {
+    var first = -1, last = -1;
+    counts.forEach(function (n, i) { if (n) { if (first < 0) first = i; last = i; } });
+    return first < 0 ? null : [first, last];
+  }
+
+  /* One page of results: {total, exact, results: [doc + highlights], trend}; `sort` is
    * "newest", "oldest" or empty (by relevance, as lunr ranks them). */
   function search(q, filters, offset, limit, sort) {
     filters = filters || {};
@@ -371,7 +410,8 @@ function createPodiumSearch(lunr, fetchJSON) {
         if (ranked.phrases.length === 0) {
           var page = candidates.slice(offset, offset + limit);
           return Promise.all(page.map(function (r) { return describe(m, r); })).then(function (docs) {
-            return { total: candidates.length, exact: true, results: docs };
+            return { total: candidates.length, exact: true, results: docs,
+              trend: offset === 0 ? trend(m, candidates) : null };
           });
         }
         return verifyPhrases(m, candidates, ranked.phrases, offset + limit).then(function (v) {

@@ -11,6 +11,7 @@
   var errorBox = document.getElementById('search-error');
   var list = document.getElementById('search-results');
   var more = document.getElementById('search-more');
+  var trendBox = document.getElementById('search-trend');
   var PARAMS = ['q', 'speaker', 'asker', 'outlet', 'interpreted', 'kind', 'from', 'to', 'sort'];
   var PAGE = 10;
   var worker = null, ready = false, queued = null, lastId = 0, current = null;
@@ -112,10 +113,56 @@
   function clear() {
     while (list.firstChild) list.removeChild(list.firstChild);
     more.hidden = true;
+    if (trendBox) trendBox.hidden = true;
+  }
+
+  /* The matches per year (or month), every match counted: a bar each, a button that
+     narrows the date filter to its period. */
+  function drawTrend(trend) {
+    if (!trendBox) return;
+    var bars = trendBox.querySelector('ol');
+    while (bars.firstChild) bars.removeChild(bars.firstChild);
+    if (!trend || !trend.periods.length) { trendBox.hidden = true; return; }
+    document.getElementById('search-trend-heading').textContent = 'Matching turns by ' + trend.unit;
+    var most = Math.max.apply(null, trend.periods.map(function (p) { return p[1]; }));
+    trend.periods.forEach(function (p) {
+      var range = bounds(p[0]), button = document.createElement('button');
+      button.type = 'button';
+      button.setAttribute('data-from', range[0]);
+      button.setAttribute('data-to', range[1]);
+      var count = document.createElement('span');
+      count.textContent = String(p[1]);
+      var fill = document.createElement('span');
+      fill.className = 'trend-fill';
+      fill.style.height = (p[1] ? Math.max(2, Math.round(80 * p[1] / most)) : 0) + '%';
+      var name = document.createElement('span');
+      name.textContent = p[0].length > 4 ? p[0].slice(5) + '/' + p[0].slice(2, 4) : p[0];
+      var spoken = document.createElement('span');
+      spoken.className = 'visually-hidden';
+      spoken.textContent = (p[1] === 1 ? ' turn in ' : ' turns in ') + p[0] + '; show only ' + p[0];
+      button.appendChild(count);
+      button.appendChild(spoken);
+      button.appendChild(fill);
+      button.appendChild(name);
+      var item = document.createElement('li');
+      item.appendChild(button);
+      bars.appendChild(item);
+    });
+    document.getElementById('search-trend-note').textContent = trend.undated
+      ? 'And ' + trend.undated + ' in undated transcripts.' : '';
+    trendBox.hidden = false;
+  }
+
+  /* The first and last day of a period: "2014" or "2014-03". */
+  function bounds(period) {
+    if (period.length === 4) return [period + '-01-01', period + '-12-31'];
+    var year = Number(period.slice(0, 4)), month = Number(period.slice(5, 7));
+    var last = new Date(Date.UTC(year, month, 0)).getUTCDate();
+    return [period + '-01', period + '-' + (last < 10 ? '0' : '') + last];
   }
 
   function show(res, request) {
-    if (request.offset === 0) clear();
+    if (request.offset === 0) { clear(); drawTrend(res.trend); }
     res.results.forEach(function (doc) { list.appendChild(item(doc)); });
     var shown = list.children.length;
     var count = res.exact ? String(res.total) : 'At least ' + res.total;
@@ -202,6 +249,13 @@
     if (e.target !== input && state().q) form.requestSubmit();
   });
   more.addEventListener('click', function () { run(list.children.length); });
+  if (trendBox) trendBox.addEventListener('click', function (e) {
+    var button = e.target.closest('button');
+    if (!button) return;
+    form.elements.from.value = button.getAttribute('data-from');
+    form.elements.to.value = button.getAttribute('data-to');
+    form.requestSubmit();
+  });
   window.addEventListener('popstate', function () { fill(new URLSearchParams(location.search)); run(0); });
 
   fill(new URLSearchParams(location.search));

@@ -70,6 +70,18 @@ def build_site(content: Path, output: Path, **overrides) -> Path:
     return output
 
 
+def wait_for_search_results(page) -> None:
+    """Until the search page shows a query's results (or says it found none)."""
+    page.wait_for_function("""() => !document.getElementById('search-results').hasAttribute('aria-busy')
+        && /result/.test(document.getElementById('search-status').textContent)""")
+
+
+def result_dates(page) -> list[str]:
+    """The date (YYYY-MM-DD) of each search result shown, "" for an undated one."""
+    return page.eval_on_selector_all("#search-results li .search-status",
+                                     r"ps => ps.map(p => (p.textContent.match(/\d{4}-\d{2}-\d{2}/) || [''])[0])")
+
+
 @pytest.fixture(scope="module")
 def browser():
     """One headless Debian chromium per test module: playwright's sync API allows one

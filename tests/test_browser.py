@@ -177,18 +177,25 @@ def axe_context(browser, request):
     context.close()
 
 
-@pytest.mark.parametrize("name", sorted(PAGES))
-def test_axe_finds_no_serious_violations(axe_context, axe_source, demo_url, name):
-    page = axe_context.new_page()
+def axe_results(context, axe_source: str, url: str, ready: str | None = None) -> dict:
+    """axe-core's run over the page at `url`, once `ready` (a selector) is shown."""
+    page = context.new_page()
     try:
-        page.goto(demo_url + PAGES[name])
-        if name == "search":
-            page.locator("#search-results li").first.wait_for()
+        page.goto(url)
+        if ready:
+            page.locator(ready).first.wait_for()
         page.add_script_tag(content=axe_source)
         results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        assert results["testEngine"]["name"] == "axe-core"
     finally:
         page.close()
+    assert results["testEngine"]["name"] == "axe-core"
+    return results
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_axe_finds_no_serious_violations(axe_context, axe_source, demo_url, name):
+    results = axe_results(axe_context, axe_source, demo_url + PAGES[name],
+                          "#search-results li" if name == "search" else None)
     violations = [
         {"id": v["id"], "impact": v["impact"], "help": v["help"],
          "nodes": [n["target"] for n in v["nodes"]][:5],
@@ -204,15 +211,8 @@ def test_axe_finds_no_violations_at_all_on_the_pages_of_who_asked(axe_context, a
     """Issue 15: the reporter and outlet pages, and the briefing page that links to them,
     with no violation of any impact; and (issue 16) the search page with results, its
     chart of matches over time and its order."""
-    page = axe_context.new_page()
-    try:
-        page.goto(demo_url + PAGES[name])
-        if name == "search":
-            page.locator("#search-trend:not([hidden]) .trend button").first.wait_for()
-        page.add_script_tag(content=axe_source)
-        results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    finally:
-        page.close()
+    results = axe_results(axe_context, axe_source, demo_url + PAGES[name],
+                          "#search-trend:not([hidden]) .trend button" if name == "search" else None)
     assert [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results["violations"]] == []
 
 

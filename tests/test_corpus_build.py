@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from browser import result_dates, wait_for_search_results
 from linkcheck import broken_links
 
 from generator.build import build, source_files
@@ -138,10 +139,8 @@ def test_search_sorted_by_newest_lists_dates_in_order(site, exported, browser, s
         page = context.new_page()
         page.set_default_timeout(30_000)
         page.goto(f"{url}search/?q=ceasefire&sort=newest")
-        page.wait_for_function("""() => !document.getElementById('search-results').hasAttribute('aria-busy')
-            && /result/.test(document.getElementById('search-status').textContent)""")
-        dates = page.eval_on_selector_all("#search-results li .search-status",
-                                          r"ps => ps.map(p => (p.textContent.match(/\d{4}-\d{2}-\d{2}/) || [''])[0])")
+        wait_for_search_results(page)
+        dates = result_dates(page)
         assert page.locator("#search-sort").input_value() == "newest"
         context.close()
     assert len(dates) == 10 and dates == sorted(dates, reverse=True), dates
@@ -179,10 +178,8 @@ def test_a_word_over_time_equals_the_counts_in_the_export(site, exported, browse
         note = page.locator("#search-trend-note").inner_text()
         page.click("#search-trend .trend button >> nth=-2")  # the year before the last
         page.wait_for_url(re.compile(r"to=\d{4}-12-31"))
-        page.wait_for_function("""() => !document.getElementById('search-results').hasAttribute('aria-busy')
-            && /result/.test(document.getElementById('search-status').textContent)""")
-        shown = page.eval_on_selector_all("#search-results li .search-status",
-                                          r"ps => ps.map(p => (p.textContent.match(/\d{4}-\d{2}-\d{2}/) || [''])[0])")
+        wait_for_search_results(page)
+        shown = result_dates(page)
         status = page.locator("#search-status").inner_text()
         context.close()
     assert {year: n for year, n in bars if n} == expected

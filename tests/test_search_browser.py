@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from browser import wait_for_search_results
 
 from generator.build import build
 from generator.config import Config
@@ -96,9 +97,7 @@ def results(page) -> list[dict]:
     return rows
 
 
-def wait_for_results(page) -> None:
-    page.wait_for_function("""() => !document.getElementById('search-results').hasAttribute('aria-busy')
-        && /result/.test(document.getElementById('search-status').textContent)""")
+wait_for_results = wait_for_search_results
 
 
 def status(page) -> str:

@@ -273,6 +273,18 @@ function createPodiumSearch(lunr, fetchJSON) {
     return extraCache.get(path);
   }
 
+  /* The last i in 0..count-1 whose valueAt(i) <= value (values ascending; 0 if none). */
+  function lastAtMost(count, valueAt, value) {
+    var lo = 0, hi = count - 1;
+    while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (valueAt(mid) <= value) lo = mid; else hi = mid - 1; }
+    return lo;
+  }
+
+  /* Which briefing of briefings.json (first refs ascending) holds `ref`. */
+  function briefingOf(br, ref) {
+    return lastAtMost(br.first.length, function (i) { return br.first[i]; }, ref);
+  }
+
   function filterFn(m, filters) {
     var tests = [];
     var work = [];
@@ -300,8 +312,7 @@ function createPodiumSearch(lunr, fetchJSON) {
     if (filters.kind || filters.from || filters.to) {
       work.push(loadExtra('briefings.json').then(function (br) {
         tests.push(function (r) {
-          var lo = 0, hi = br.first.length - 1;
-          while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (br.first[mid] <= r) lo = mid; else hi = mid - 1; }
+          var lo = briefingOf(br, r);
           var date = br.date[lo] || '';
           if (filters.kind && br.kinds[br.kind[lo]] !== filters.kind) return false;
           if (filters.from && !(date >= filters.from)) return false;
@@ -343,8 +354,7 @@ function createPodiumSearch(lunr, fetchJSON) {
    * (first refs ascending) and date. Undated transcripts come last either way. */
   function byDate(candidates, br, sort) {
     var keyed = candidates.map(function (r) {
-      var ref = Number(r.ref), lo = 0, hi = br.first.length - 1;
-      while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (br.first[mid] <= ref) lo = mid; else hi = mid - 1; }
+      var ref = Number(r.ref), lo = briefingOf(br, ref);
       return { r: r, ref: ref, briefing: lo, dated: br.date[lo] ? 0 : 1 };
     });
     var way = sort === 'newest' ? -1 : 1;
@@ -380,9 +390,7 @@ function createPodiumSearch(lunr, fetchJSON) {
     var counts = starts.map(function () { return 0; }), undated = 0;
     refs.forEach(function (ref) {
       if (ref < starts[0][1]) { undated++; return; }
-      var lo = 0, hi = starts.length - 1;
-      while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (starts[mid][1] <= ref) lo = mid; else hi = mid - 1; }
-      counts[lo]++;
+      counts[lastAtMost(starts.length, function (i) { return starts[i][1]; }, ref)]++;
     });
     return { counts: counts, undated: undated };
   }
